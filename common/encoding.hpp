@@ -1,0 +1,44 @@
+#pragma once
+// Byte encodings used at the edges: base64url (JWS, RFC 4648 §5), hex, percent-encoding.
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace oauth {
+
+// base64url without padding (RFC 7515 §2).
+std::string base64url_encode(std::span<const unsigned char> bytes);
+std::string base64url_encode(std::string_view bytes);
+// Strict: rejects padding, whitespace, characters outside the url-safe alphabet,
+// impossible lengths (len % 4 == 1) and non-zero trailing bits.
+std::optional<std::string> base64url_decode(std::string_view text);
+
+// Standard base64 with padding (RFC 4648 §4), for HTTP Basic.
+std::optional<std::string> base64_decode(std::string_view text);
+std::string base64_encode(std::string_view bytes);
+
+std::string hex_encode(std::span<const unsigned char> bytes);
+std::string hex_encode(std::string_view bytes);
+
+// application/x-www-form-urlencoded component decoding ('+' is a space).
+// nullopt on a malformed escape.
+std::optional<std::string> form_decode(std::string_view text);
+// Percent-encodes everything but unreserved characters (RFC 3986 §2.3).
+std::string url_encode(std::string_view text);
+
+// Parses a form body or a query string into (name, value) pairs, in order.
+// nullopt when any escape is malformed.
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_form(std::string_view body);
+
+// True when text is well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+// Number of code points in valid UTF-8 text.
+std::size_t utf8_length(std::string_view text);
+
+// Constant-time comparison for secrets: the time depends only on the lengths.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+} // namespace oauth

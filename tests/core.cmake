@@ -1,0 +1,3 @@
+oauth_test(core_unit_tests LABEL unit
+  SOURCES unit/config_test.cpp unit/encoding_test.cpp unit/metrics_test.cpp
+  LIBS oauth_core)

@@ -1,0 +1,109 @@
+#include "common/config.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+
+using namespace oauth;
+
+namespace {
+env_reader env_of(std::map<std::string, std::string> vars) {
+  return env_reader([vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  });
+}
+
+std::string error_of(const std::map<std::string, std::string>& vars) {
+  try {
+    load_service_config(env_of(vars), "0.0.0.0:8081");
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+} // namespace
+
+TEST_CASE("defaults follow the contract") {
+  auto c = load_service_config(env_of({}), "0.0.0.0:8081");
+  CHECK(c.listen.host == "0.0.0.0");
+  CHECK(c.listen.port == 8081);
+  CHECK(c.threads >= 1);
+  CHECK(c.database_url == "postgresql://127.0.0.1:5432/oauth");
+  CHECK(c.redis.host == "127.0.0.1");
+  CHECK(c.redis.port == 6379);
+  CHECK(c.redis.db == 0);
+  CHECK(c.issuer == "http://localhost:8081");
+  CHECK(c.audience == "posts-api");
+  CHECK(c.shutdown_drain == std::chrono::seconds(10));
+}
+
+TEST_CASE("values are read from the environment") {
+  auto c = load_service_config(env_of({{"LISTEN_ADDR", "[::1]:9000"},
+                                       {"THREADS", "3"},
+                                       {"REDIS_URL", "redis://:s3cret@redis.local:6380/2"},
+                                       {"SHUTDOWN_DRAIN_SECONDS", "0"},
+                                       {"HTTP_MAX_CONNECTIONS", "7"}}),
+                               "0.0.0.0:8081");
+  CHECK(c.listen.host == "::1");
+  CHECK(c.listen.port == 9000);
+  CHECK(c.threads == 3);
+  CHECK(c.redis.host == "redis.local");
+  CHECK(c.redis.port == 6380);
+  CHECK(c.redis.db == 2);
+  CHECK(c.redis.password == "s3cret");
+  CHECK(c.shutdown_drain == std::chrono::seconds(0));
+  CHECK(c.http.max_connections == 7);
+}
+
+TEST_CASE("a bad value names the variable in one line") {
+  CHECK(error_of({{"THREADS", "many"}}).starts_with("THREADS: expected an integer"));
+  CHECK(error_of({{"THREADS", "0"}}).starts_with("THREADS: expected an integer between 1 and 256"));
+  CHECK(error_of({{"THREADS", "4x"}}).starts_with("THREADS:"));
+  CHECK(error_of({{"LISTEN_ADDR", "8081"}}).starts_with("LISTEN_ADDR: expected host:port"));
+  CHECK(error_of({{"LISTEN_ADDR", "0.0.0.0:99999"}}).starts_with("LISTEN_ADDR:"));
+  CHECK(error_of({{"DATABASE_URL", "mysql://x"}}).starts_with("DATABASE_URL:"));
+  CHECK(error_of({{"SHUTDOWN_DRAIN_SECONDS", "-1"}}).starts_with("SHUTDOWN_DRAIN_SECONDS:"));
+  CHECK(error_of({{"LOG_LEVEL", "loud"}}).starts_with("LOG_LEVEL:"));
+  for (auto& [k, v] : std::map<std::string, std::string>{{"THREADS", "x"}, {"LISTEN_ADDR", "x"}})
+    CHECK(error_of({{k, v}}).find('\n') == std::string::npos);
+}
+
+TEST_CASE("a malformed REDIS_URL is refused without echoing its password") {
+  auto message = error_of({{"REDIS_URL", "redis://:hunter2@host:notaport/0"}});
+  CHECK(message.starts_with("REDIS_URL:"));
+  CHECK(message.find("hunter2") == std::string::npos);
+  CHECK(error_of({{"REDIS_URL", "http://host"}}).starts_with("REDIS_URL:"));
+  CHECK(error_of({{"REDIS_URL", "redis://host/16"}}).starts_with("REDIS_URL:"));
+}
+
+TEST_CASE("redis URLs") {
+  auto a = parse_redis_url("redis://127.0.0.1:56379/15");
+  REQUIRE(a);
+  CHECK(a->port == 56379);
+  CHECK(a->db == 15);
+  auto b = parse_redis_url("redis://cache");
+  REQUIRE(b);
+  CHECK(b->host == "cache");
+  CHECK(b->port == 6379);
+  auto c = parse_redis_url("redis://user:pw@[::1]:7000/1");
+  REQUIRE(c);
+  CHECK(c->host == "::1");
+  CHECK(c->port == 7000);
+  CHECK(c->password == "pw");
+  CHECK_FALSE(parse_redis_url("redis://"));
+  CHECK_FALSE(parse_redis_url("redis://h:0"));
+}
+
+TEST_CASE("lists split on commas and spaces") {
+  auto e = env_of({{"CORS_ALLOWED_ORIGINS", "http://a, http://b  http://c,"}});
+  CHECK(e.list("CORS_ALLOWED_ORIGINS", "") == std::vector<std::string>{"http://a", "http://b", "http://c"});
+  CHECK(e.list("MISSING", "x,y") == std::vector<std::string>{"x", "y"});
+}
+
+TEST_CASE("an empty variable counts as unset") {
+  auto c = load_service_config(env_of({{"THREADS", ""}, {"AUTH_ISSUER", ""}}), "0.0.0.0:8082");
+  CHECK(c.issuer == "http://localhost:8081");
+  CHECK(c.listen.port == 8082);
+}

@@ -1,0 +1,64 @@
+#include "common/encoding.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace oauth;
+
+TEST_CASE("base64url round trips and matches RFC 4648 vectors") {
+  CHECK(base64url_encode(std::string_view("")) == "");
+  CHECK(base64url_encode(std::string_view("f")) == "Zg");
+  CHECK(base64url_encode(std::string_view("fo")) == "Zm8");
+  CHECK(base64url_encode(std::string_view("foo")) == "Zm9v");
+  CHECK(base64url_encode(std::string_view("foob")) == "Zm9vYg");
+  CHECK(base64url_encode(std::string_view("\xfb\xff")) == "-_8");
+  for (std::string s : {"", "a", "ab", "abc", "abcd", "\x00\xff\xfe"}) CHECK(base64url_decode(base64url_encode(s)) == s);
+}
+
+TEST_CASE("base64url decoding is strict") {
+  CHECK_FALSE(base64url_decode("Zg=="));      // padding
+  CHECK_FALSE(base64url_decode("Zm9v+/"));     // standard alphabet
+  CHECK_FALSE(base64url_decode("Zm 9v"));      // whitespace
+  CHECK_FALSE(base64url_decode("Z"));          // impossible length
+  CHECK_FALSE(base64url_decode("Zh"));         // non-zero trailing bits ("Zg" is canonical)
+  CHECK(base64url_decode("Zg") == "f");
+}
+
+TEST_CASE("base64 with padding for HTTP Basic") {
+  CHECK(base64_encode("client:secret") == "Y2xpZW50OnNlY3JldA==");
+  CHECK(base64_decode("Y2xpZW50OnNlY3JldA==") == "client:secret");
+  CHECK_FALSE(base64_decode("Y2xpZW50OnNlY3JldA"));
+  CHECK_FALSE(base64_decode("Y2x*ZW50"));
+}
+
+TEST_CASE("form bodies decode names and values") {
+  auto f = parse_form("grant_type=password&username=a%40b.c&password=p+w%26d&scope=read-posts%20write-posts&&empty=");
+  REQUIRE(f);
+  REQUIRE(f->size() == 5);
+  CHECK((*f)[1].second == "a@b.c");
+  CHECK((*f)[2].second == "p w&d");
+  CHECK((*f)[3].second == "read-posts write-posts");
+  CHECK((*f)[4].first == "empty");
+  CHECK((*f)[4].second == "");
+  CHECK_FALSE(parse_form("a=%zz"));
+  CHECK_FALSE(parse_form("a=%4"));
+  CHECK_FALSE(parse_form("a=%"));
+  CHECK(url_encode("a b&c/é") == "a%20b%26c%2F%C3%A9");
+}
+
+TEST_CASE("UTF-8 validation") {
+  CHECK(is_valid_utf8("plain"));
+  CHECK(is_valid_utf8("h\xc3\xa9llo \xf0\x9f\x98\x80"));
+  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));      // surrogate
+  CHECK_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+  CHECK_FALSE(is_valid_utf8("\xe2\x82"));          // truncated
+  CHECK_FALSE(is_valid_utf8("\xff"));
+  CHECK(utf8_length("h\xc3\xa9llo \xf0\x9f\x98\x80") == 7);
+}
+
+TEST_CASE("constant-time comparison") {
+  CHECK(constant_time_equal("abc", "abc"));
+  CHECK_FALSE(constant_time_equal("abc", "abd"));
+  CHECK_FALSE(constant_time_equal("abc", "abcd"));
+  CHECK(constant_time_equal("", ""));
+}
