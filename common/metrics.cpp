@@ -11,7 +11,7 @@ namespace {
 std::string format_double(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest form that round-trips
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general);  // shortest form that round-trips
   return ec == std::errc{} ? std::string(buf, end) : std::string("NaN");
 }
 
