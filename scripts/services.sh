@@ -61,7 +61,7 @@ redis_start() {
   # Append-only persistence: refresh tokens and revocations survive a restart.
   redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$redis_dir" --daemonize yes \
     --pidfile "$redis_dir/redis.pid" --logfile "$redis_dir/redis.log" \
-    --appendonly yes --appendfsync everysec --save "" >/dev/null
+    --appendonly yes --appendfsync everysec --save "" --enable-debug-command local >/dev/null
   for _ in $(seq 100); do redis_running && return 0; sleep 0.05; done
   echo "services: redis-server did not start on port $redis_port" >&2
   tail -20 "$redis_dir/redis.log" >&2
