@@ -1,0 +1,74 @@
+#include "common/http/params.hpp"
+
+#include "common/encoding.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace oauth::http {
+
+std::optional<std::string_view> body_params::get(std::string_view name) const {
+  for (const auto& [k, v] : items_)
+    if (k == name) return std::string_view(v);
+  return std::nullopt;
+}
+
+std::optional<std::string> body_params::first_repeated() const {
+  std::set<std::string_view> seen;
+  for (const auto& [k, v] : items_)
+    if (!seen.insert(k).second) return k;
+  return std::nullopt;
+}
+
+std::string media_type(std::string_view content_type) {
+  auto semi = content_type.find(';');
+  auto t = content_type.substr(0, semi);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  std::string out(t);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::variant<body_params, params_error> parse_body_params(std::string_view content_type, std::string_view body) {
+  auto type = media_type(content_type);
+  if (type == "application/x-www-form-urlencoded" || (type.empty() && body.empty())) {
+    auto items = parse_form(body);
+    if (!items) return params_error{"malformed form body"};
+    return body_params(std::move(*items));
+  }
+  if (type == "application/json") {
+    boost::system::error_code ec;
+    auto value = boost::json::parse(body, ec);
+    if (ec || !value.is_object()) return params_error{"body must be a JSON object"};
+    std::vector<std::pair<std::string, std::string>> items;
+    for (const auto& [k, v] : value.as_object()) {
+      std::string text;
+      if (v.is_string()) {
+        text = v.as_string();
+      } else if (v.is_int64() || v.is_uint64() || v.is_double() || v.is_bool()) {
+        text = boost::json::serialize(v);
+      } else if (v.is_null()) {
+        continue;
+      } else if (v.is_array()) {
+        for (const auto& e : v.as_array()) {
+          if (!e.is_string()) return params_error{"parameter " + std::string(k) + " must be a string"};
+          if (!text.empty()) text.push_back(' ');
+          text.append(e.as_string());
+        }
+      } else {
+        return params_error{"parameter " + std::string(k) + " must be a string"};
+      }
+      items.emplace_back(std::string(k), std::move(text));
+    }
+    return body_params(std::move(items));
+  }
+  return params_error{"unsupported content type: use application/x-www-form-urlencoded or application/json"};
+}
+
+} // namespace oauth::http

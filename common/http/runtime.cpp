@@ -1,0 +1,75 @@
+#include "common/http/runtime.hpp"
+
+#include "common/log.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <csignal>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace oauth::http {
+namespace {
+
+struct signal_loop : std::enable_shared_from_this<signal_loop> {
+  signal_loop(asio::io_context& io, server& srv, std::chrono::seconds drain, runtime_hooks hooks)
+      : io(io), srv(srv), drain(drain), hooks(std::move(hooks)), signals(io, SIGINT, SIGTERM, SIGHUP) {}
+
+  void wait() {
+    signals.async_wait([self = shared_from_this()](boost::system::error_code ec, int signo) {
+      if (ec) return;
+      self->handle(signo);
+    });
+  }
+
+  void handle(int signo) {
+    if (signo == SIGHUP) {
+      log::info("SIGHUP received: reloading");
+      if (hooks.on_reload) hooks.on_reload();
+      wait();
+      return;
+    }
+    if (stopping) {
+      log::warn("second stop signal: exiting without waiting for the drain");
+      io.stop();
+      return;
+    }
+    stopping = true;
+    log::info("stop signal received: draining", {{"signal", signo},
+                                                  {"connections", srv.active_connections()},
+                                                  {"drain_seconds", drain.count()}});
+    auto self = shared_from_this();
+    srv.shutdown(drain, [self] {
+      asio::post(self->io, [self] {
+        log::info("drained: stopping");
+        if (self->hooks.on_stop) self->hooks.on_stop();
+        self->io.stop();
+      });
+    });
+    wait();
+  }
+
+  asio::io_context& io;
+  server& srv;
+  std::chrono::seconds drain;
+  runtime_hooks hooks;
+  asio::signal_set signals;
+  bool stopping = false;
+};
+
+} // namespace
+
+int run_until_signalled(asio::io_context& io, server& srv, int threads, std::chrono::seconds drain,
+                        runtime_hooks hooks) {
+  auto loop = std::make_shared<signal_loop>(io, srv, drain, std::move(hooks));
+  loop->wait();
+  std::vector<std::thread> workers;
+  for (int i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : workers) t.join();
+  return 0;
+}
+
+} // namespace oauth::http

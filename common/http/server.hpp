@@ -1,0 +1,76 @@
+#pragma once
+// The HTTP/1.1 server: listener → session (limits, timeouts, keep-alive) → router.
+// Every limit is deliberate (common/config.hpp, http_limits):
+//   header bigger than max_header_bytes        → 431, connection closed
+//   body bigger than the route's limit         → 413, connection closed
+//   header not complete within header_timeout  → connection closed (slow-header defence)
+//   body not complete within body_timeout      → connection closed
+//   malformed request                          → 400, connection closed
+//   idle keep-alive longer than idle_timeout   → connection closed
+//   more than max_connections open             → 503 with Retry-After, connection closed
+#include "common/config.hpp"
+#include "common/http/router.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_set>
+
+namespace oauth::http {
+
+struct server_options {
+  listen_address listen;
+  http_limits limits;
+  bool access_log = true;
+  std::string server_name = "oauth";
+};
+
+class server {
+public:
+  server(asio::io_context& io, server_options options, std::shared_ptr<const router> routes);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Binds and starts accepting; throws (start-up error) when the address cannot be bound.
+  void start();
+  // The port actually bound (useful with port 0 in tests).
+  std::uint16_t port() const { return port_; }
+
+  // Graceful shutdown: stop accepting, close idle keep-alive connections, let requests in
+  // flight finish (their responses carry Connection: close). `done` runs once every
+  // connection is gone or `drain` has passed (then the remaining ones are closed).
+  void shutdown(std::chrono::milliseconds drain, std::function<void()> done);
+
+  std::size_t active_connections() const { return active_.load(); }
+
+  struct session_state;
+
+private:
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> run_session(asio::ip::tcp::socket socket);
+  asio::awaitable<void> refuse(asio::ip::tcp::socket socket);
+  void check_drained();
+
+  asio::io_context& io_;
+  server_options options_;
+  std::shared_ptr<const router> router_;
+  std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
+  std::uint16_t port_ = 0;
+  std::atomic<std::size_t> active_{0};
+  std::atomic<bool> draining_{false};
+
+  std::mutex sessions_mutex_;
+  std::unordered_set<std::shared_ptr<session_state>> sessions_;
+  std::function<void()> on_drained_;
+  std::unique_ptr<asio::steady_timer> drain_timer_;
+};
+
+} // namespace oauth::http

@@ -1,0 +1,301 @@
+// The HTTP core against real sockets on loopback: keep-alive, 404/405, every limit,
+// and graceful shutdown with a request in flight.
+#include "common/http/responses.hpp"
+#include "common/http/server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <future>
+#include <sys/socket.h>
+#include <thread>
+
+using namespace oauth;
+using namespace oauth::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+asio::awaitable<response> hello(request_context& ctx) {
+  auto res = text_response(status::ok, "hello " + std::string(ctx.param("name")));
+  co_return res;
+}
+
+asio::awaitable<response> echo(request_context& ctx) { co_return text_response(status::ok, ctx.req.body()); }
+
+asio::awaitable<response> slow(request_context&) {
+  asio::steady_timer t(co_await asio::this_coro::executor, 500ms);
+  co_await t.async_wait(asio::use_awaitable);
+  co_return text_response(status::ok, "slow done");
+}
+
+asio::awaitable<response> broken(request_context&) {
+  throw std::runtime_error("secret internal detail");
+  co_return empty_response(status::ok);
+}
+
+struct test_server {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
+  std::unique_ptr<server> srv;
+  std::vector<std::thread> threads;
+
+  explicit test_server(http_limits limits = {}) {
+    auto r = std::make_shared<router>();
+    r->add(verb::get, "/hello/{name}", hello);
+    r->add(verb::post, "/echo", echo, route_options{.max_body_bytes = 100});
+    r->add(verb::post, "/echo-big", echo);
+    r->add(verb::get, "/slow", slow);
+    r->add(verb::get, "/broken", broken);
+    server_options opts{listen_address{"127.0.0.1", 0}, limits, false, "test"};
+    srv = std::make_unique<server>(io, opts, r);
+    srv->start();
+    for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
+  }
+  ~test_server() {
+    guard.reset();
+    io.stop();
+    for (auto& t : threads) t.join();
+  }
+};
+
+struct client {
+  asio::io_context io;
+  tcp::socket socket{io};
+  boost::beast::flat_buffer buffer;
+
+  explicit client(std::uint16_t port) {
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    timeval tv{5, 0};  // a broken server must fail the test, not hang it
+    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  void send(std::string_view raw) { asio::write(socket, asio::buffer(raw)); }
+  response read() {
+    response res;
+    boost::beast::http::read(socket, buffer, res);
+    return res;
+  }
+  response request(std::string_view raw) {
+    send(raw);
+    return read();
+  }
+  // True when the server closed the connection (EOF or reset) within the receive timeout.
+  bool closed_by_server() {
+    char c;
+    boost::system::error_code ec;
+    auto n = socket.read_some(asio::buffer(&c, 1), ec);
+    return n == 0 && (ec == asio::error::eof || ec == asio::error::connection_reset);
+  }
+};
+
+} // namespace
+
+TEST_CASE("keep-alive serves several requests on one connection") {
+  test_server s;
+  client c(s.srv->port());
+  for (int i = 0; i < 3; ++i) {
+    auto res = c.request("GET /hello/world HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(res.result() == status::ok);
+    CHECK(res.body() == "hello world");
+    CHECK(res.keep_alive());
+  }
+  auto last = c.request("GET /hello/bye HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  CHECK(last.body() == "hello bye");
+  CHECK_FALSE(last.keep_alive());
+  CHECK(c.closed_by_server());
+}
+
+TEST_CASE("404 and 405 with Allow, as JSON") {
+  test_server s;
+  client c(s.srv->port());
+  auto nf = c.request("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(nf.result() == status::not_found);
+  CHECK(nf[field::content_type] == "application/json");
+  CHECK(nf.body().find("\"error\":\"not_found\"") != std::string::npos);
+  auto na = c.request("DELETE /hello/x HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(na.result() == status::method_not_allowed);
+  CHECK(na[field::allow] == "GET");
+}
+
+TEST_CASE("request ids are echoed when sane and generated otherwise") {
+  test_server s;
+  client c(s.srv->port());
+  auto given = c.request("GET /hello/a HTTP/1.1\r\nHost: x\r\nX-Request-Id: abc-123\r\n\r\n");
+  CHECK(given["X-Request-Id"] == "abc-123");
+  auto made = c.request("GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(made["X-Request-Id"].size() == 36);
+  auto hostile = c.request("GET /hello/a HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + std::string(300, 'a') + "\r\n\r\n");
+  CHECK(hostile["X-Request-Id"].size() == 36);
+}
+
+TEST_CASE("a body over the route's limit gets 413 and the connection closes") {
+  test_server s;
+  {
+    client c(s.srv->port());
+    auto fine = c.request("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+    CHECK(fine.body() == "hello");
+    auto big = c.request("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n" + std::string(101, 'a'));
+    CHECK(big.result() == status::payload_too_large);
+    CHECK(c.closed_by_server());
+  }
+  {
+    // Chunked bodies have no Content-Length: the limit is enforced while reading.
+    client c(s.srv->port());
+    std::string chunked = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 3; ++i) chunked += "40\r\n" + std::string(64, 'b') + "\r\n";
+    chunked += "0\r\n\r\n";
+    auto big = c.request(chunked);
+    CHECK(big.result() == status::payload_too_large);
+  }
+  {
+    // Routes without their own limit use the server default (64 KiB).
+    client c(s.srv->port());
+    auto ok = c.request("POST /echo-big HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'c'));
+    CHECK(ok.result() == status::ok);
+    auto big = c.request("POST /echo-big HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n");
+    CHECK(big.result() == status::payload_too_large);
+  }
+}
+
+TEST_CASE("Expect: 100-continue is answered before the body is sent") {
+  test_server s;
+  client c(s.srv->port());
+  c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+  char buf[25] = {};
+  asio::read(c.socket, asio::buffer(buf, 25));
+  CHECK(std::string_view(buf, 25) == "HTTP/1.1 100 Continue\r\n\r\n");
+  c.send("abc");
+  CHECK(c.read().body() == "abc");
+}
+
+TEST_CASE("a header over the limit gets 431") {
+  http_limits limits;
+  limits.max_header_bytes = 2048;
+  test_server s(limits);
+  client c(s.srv->port());
+  auto res = c.request("GET /hello/a HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'h') + "\r\n\r\n");
+  CHECK(res.result() == status::request_header_fields_too_large);
+  CHECK(c.closed_by_server());
+}
+
+TEST_CASE("a malformed request gets 400") {
+  test_server s;
+  client c(s.srv->port());
+  auto res = c.request("GARBAGE\r\n\r\n");
+  CHECK(res.result() == status::bad_request);
+}
+
+TEST_CASE("a header trickled slower than the header timeout is cut off") {
+  http_limits limits;
+  limits.header_timeout = 300ms;
+  test_server s(limits);
+  client c(s.srv->port());
+  auto start = std::chrono::steady_clock::now();
+  c.send("GET /hello/a HTTP/1.1\r\nHost: x\r\n");  // never finished
+  CHECK(c.closed_by_server());
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(elapsed >= 250ms);
+  CHECK(elapsed < 3s);
+}
+
+TEST_CASE("a body slower than the body timeout is cut off") {
+  http_limits limits;
+  limits.body_timeout = 300ms;
+  test_server s(limits);
+  client c(s.srv->port());
+  c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nonly part");
+  CHECK(c.closed_by_server());
+}
+
+TEST_CASE("an idle keep-alive connection is closed after the idle timeout") {
+  http_limits limits;
+  limits.idle_timeout = 300ms;
+  test_server s(limits);
+  client c(s.srv->port());
+  CHECK(c.request("GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\n").result() == status::ok);
+  auto start = std::chrono::steady_clock::now();
+  CHECK(c.closed_by_server());
+  CHECK(std::chrono::steady_clock::now() - start < 3s);
+}
+
+TEST_CASE("connections over the limit are refused with 503 and Retry-After") {
+  http_limits limits;
+  limits.max_connections = 2;
+  test_server s(limits);
+  client a(s.srv->port());
+  client b(s.srv->port());
+  CHECK(a.request("GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\n").result() == status::ok);
+  CHECK(b.request("GET /hello/b HTTP/1.1\r\nHost: x\r\n\r\n").result() == status::ok);
+  client refused(s.srv->port());
+  auto res = refused.read();
+  CHECK(res.result() == status::service_unavailable);
+  CHECK(res[field::retry_after] == "1");
+  // Once a connection goes away there is room again.
+  a.send("GET /hello/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  a.read();
+  CHECK(a.closed_by_server());
+  for (int i = 0; i < 50 && s.srv->active_connections() > 1; ++i) std::this_thread::sleep_for(10ms);
+  client again(s.srv->port());
+  CHECK(again.request("GET /hello/c HTTP/1.1\r\nHost: x\r\n\r\n").result() == status::ok);
+}
+
+TEST_CASE("a handler that throws gives an opaque 500") {
+  test_server s;
+  client c(s.srv->port());
+  auto res = c.request("GET /broken HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(res.result() == status::internal_server_error);
+  CHECK(res.body().find("secret") == std::string::npos);
+  // The connection survives a handler failure.
+  CHECK(c.request("GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\n").result() == status::ok);
+}
+
+TEST_CASE("graceful shutdown finishes the request in flight, closes idle connections, stops accepting") {
+  test_server s;
+  auto port = s.srv->port();
+  client idle(port);
+  CHECK(idle.request("GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\n").result() == status::ok);
+  client busy(port);
+  busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(100ms);  // the slow handler is now running
+
+  std::promise<void> drained;
+  auto start = std::chrono::steady_clock::now();
+  s.srv->shutdown(5s, [&] { drained.set_value(); });
+
+  auto res = busy.read();
+  CHECK(res.result() == status::ok);
+  CHECK(res.body() == "slow done");
+  CHECK_FALSE(res.keep_alive());
+  CHECK(idle.closed_by_server());
+  REQUIRE(drained.get_future().wait_for(3s) == std::future_status::ready);
+  CHECK(std::chrono::steady_clock::now() - start < 3s);
+
+  boost::system::error_code ec;
+  asio::io_context io;
+  tcp::socket late(io);
+  late.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+  CHECK(ec);  // connection refused: the listener is closed
+}
+
+TEST_CASE("the drain is bounded: a handler slower than the deadline is cut off") {
+  test_server s;
+  client busy(s.srv->port());
+  busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(100ms);
+  std::promise<void> drained;
+  auto start = std::chrono::steady_clock::now();
+  s.srv->shutdown(100ms, [&] { drained.set_value(); });
+  REQUIRE(drained.get_future().wait_for(3s) == std::future_status::ready);
+  CHECK(std::chrono::steady_clock::now() - start < 450ms);
+}
