@@ -1,0 +1,29 @@
+#include "auth-service/config/auth_config.hpp"
+
+#include <thread>
+
+namespace oauth::auth {
+
+auth_config load_auth_config(const env_reader& env) {
+  auth_config c;
+  c.service = load_service_config(env, "0.0.0.0:8081");
+  c.keys_dir = env.string("AUTH_KEYS_DIR", "./var/keys");
+  auto alg_text = env.string("JWT_ALG", "RS256");
+  auto alg = jwt::parse_algorithm(alg_text);
+  if (!alg) throw config_error("JWT_ALG: expected RS256, ES256 or EdDSA (got '" + alg_text + "')");
+  c.jwt_alg = *alg;
+  constexpr std::int64_t ten_years = 10LL * 366 * 24 * 3600;
+  c.access_token_ttl = env.seconds("ACCESS_TOKEN_TTL", 7200, 1, ten_years);
+  c.refresh_token_ttl = env.seconds("REFRESH_TOKEN_TTL", 2'592'000, 1, ten_years);
+  c.personal_access_token_ttl = env.seconds("PERSONAL_ACCESS_TOKEN_TTL", 31'536'000, 1, ten_years);
+  c.refresh_reuse_grace = env.seconds("REFRESH_REUSE_GRACE", 0, 0, 3600);
+  c.password_client_id = env.string("OAUTH_PASSWORD_CLIENT_ID", "");
+  c.password_client_secret = env.string("OAUTH_PASSWORD_CLIENT_SECRET", "");
+  auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  c.password_hash_threads = static_cast<std::size_t>(env.integer("PASSWORD_HASH_THREADS", cores, 1, 256));
+  c.key_reload_interval = env.seconds("KEY_RELOAD_SECONDS", 30, 1, 60);
+  c.throttle_ip_failures = static_cast<int>(env.integer("THROTTLE_IP_FAILURES", 50, 5, 1'000'000));
+  return c;
+}
+
+} // namespace oauth::auth

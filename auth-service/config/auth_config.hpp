@@ -1,0 +1,31 @@
+#pragma once
+// The auth service's configuration (../shared/CONTRACT.md, "Configuration"), read by
+// auth-service and authctl. A bad value throws oauth::config_error naming the variable.
+#include "common/config.hpp"
+#include "common/jwt/algorithm.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+namespace oauth::auth {
+
+struct auth_config {
+  service_config service;  // LISTEN_ADDR (0.0.0.0:8081), THREADS, DATABASE_URL, REDIS_URL, AUTH_ISSUER, …
+  std::filesystem::path keys_dir = "./var/keys";  // AUTH_KEYS_DIR
+  jwt::algorithm jwt_alg = jwt::algorithm::rs256;  // JWT_ALG
+  std::chrono::seconds access_token_ttl{7200};             // ACCESS_TOKEN_TTL
+  std::chrono::seconds refresh_token_ttl{2'592'000};       // REFRESH_TOKEN_TTL
+  std::chrono::seconds personal_access_token_ttl{31'536'000};  // PERSONAL_ACCESS_TOKEN_TTL
+  std::chrono::seconds refresh_reuse_grace{0};             // REFRESH_REUSE_GRACE
+  std::string password_client_id;                          // OAUTH_PASSWORD_CLIENT_ID
+  std::string password_client_secret;                      // OAUTH_PASSWORD_CLIENT_SECRET (never logged)
+  std::size_t password_hash_threads = 2;                   // PASSWORD_HASH_THREADS
+  std::chrono::seconds key_reload_interval{30};            // KEY_RELOAD_SECONDS (≤ 60 per the contract)
+  int throttle_user_failures = 5;                          // per (IP, user name) per minute (contract)
+  int throttle_ip_failures = 50;                           // THROTTLE_IP_FAILURES per IP per minute
+};
+
+auth_config load_auth_config(const env_reader& env);
+
+} // namespace oauth::auth

@@ -1,0 +1,40 @@
+#pragma once
+// User passwords: Argon2id through libsodium (OWASP: m = 19 MiB, t = 2, p = 1), with
+// Laravel's bcrypt ($2y$) hashes still accepted so imported users keep their passwords
+// (callers rehash them to Argon2id after a successful login). Hashing is slow on purpose,
+// so the coroutine forms run on a worker pool, never on an I/O thread.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace oauth::auth {
+
+struct password_check {
+  bool ok = false;
+  bool needs_rehash = false;  // ok, but bcrypt or weaker Argon2 parameters than ours
+};
+
+// Blocking forms, for authctl and for the worker pool.
+std::string hash_password_now(std::string_view password);
+// An empty or unrecognised stored hash still costs one Argon2id verification (against a
+// dummy hash), so an unknown user name cannot be told apart by timing.
+password_check verify_password_now(std::string_view password, std::string_view stored_hash);
+
+class password_hasher {
+public:
+  explicit password_hasher(std::size_t threads);
+  ~password_hasher();
+  password_hasher(const password_hasher&) = delete;
+  password_hasher& operator=(const password_hasher&) = delete;
+
+  // Both resume on the caller's executor.
+  boost::asio::awaitable<std::string> hash(std::string password);
+  boost::asio::awaitable<password_check> verify(std::string password, std::string stored_hash);
+
+private:
+  boost::asio::thread_pool pool_;
+};
+
+} // namespace oauth::auth

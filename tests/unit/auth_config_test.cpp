@@ -1,0 +1,47 @@
+#include "auth-service/config/auth_config.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+
+using namespace oauth;
+
+namespace {
+env_reader env_of(std::map<std::string, std::string> vars) {
+  return env_reader([vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  });
+}
+} // namespace
+
+TEST_CASE("auth defaults follow the contract") {
+  auto c = auth::load_auth_config(env_of({}));
+  CHECK(c.service.listen.port == 8081);
+  CHECK(c.keys_dir == "./var/keys");
+  CHECK(c.jwt_alg == jwt::algorithm::rs256);
+  CHECK(c.access_token_ttl.count() == 7200);
+  CHECK(c.refresh_token_ttl.count() == 2592000);
+  CHECK(c.personal_access_token_ttl.count() == 31536000);
+  CHECK(c.refresh_reuse_grace.count() == 0);
+}
+
+TEST_CASE("auth settings and their errors") {
+  auto c = auth::load_auth_config(env_of({{"JWT_ALG", "ES256"}, {"REFRESH_REUSE_GRACE", "5"}}));
+  CHECK(c.jwt_alg == jwt::algorithm::es256);
+  CHECK(c.refresh_reuse_grace.count() == 5);
+  CHECK(auth::load_auth_config(env_of({{"JWT_ALG", "EdDSA"}})).jwt_alg == jwt::algorithm::eddsa);
+  auto message = [](std::map<std::string, std::string> vars) {
+    try {
+      auth::load_auth_config(env_of(std::move(vars)));
+    } catch (const config_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(message({{"JWT_ALG", "HS256"}}).starts_with("JWT_ALG:"));
+  CHECK(message({{"JWT_ALG", "none"}}).starts_with("JWT_ALG:"));
+  CHECK(message({{"ACCESS_TOKEN_TTL", "two hours"}}).starts_with("ACCESS_TOKEN_TTL:"));
+  CHECK(message({{"REFRESH_REUSE_GRACE", "-3"}}).starts_with("REFRESH_REUSE_GRACE:"));
+}
