@@ -1,0 +1,24 @@
+#pragma once
+// Every route of the posts API with its scope rule, in one place (../shared/CONTRACT.md,
+// "Resource service endpoints").
+#include "common/http/router.hpp"
+#include "resource-service/cors.hpp"
+#include "resource-service/key_source.hpp"
+#include "resource-service/posts_store.hpp"
+
+#include <memory>
+
+namespace oauth::resource {
+
+struct api_parts {
+  std::shared_ptr<key_source> keys;
+  std::shared_ptr<posts_store> store;
+  std::shared_ptr<const cors_policy> cors;
+};
+
+void add_api_routes(http::router& r, const api_parts& parts);
+
+// Adds the CORS response headers for the request's Origin to whatever `next` answers.
+http::handler with_cors(std::shared_ptr<const cors_policy> cors, http::handler next);
+
+} // namespace oauth::resource

@@ -1,0 +1,5 @@
+# resource-service: pure rules and the token verifier (unit), the service in-process against
+# real PostgreSQL and Redis with a JWKS served by the test (integration).
+oauth_test(resource_unit_tests LABEL unit
+  SOURCES unit/resource_rules_test.cpp unit/resource_token_test.cpp
+  LIBS resource_domain)
