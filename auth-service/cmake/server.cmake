@@ -1,0 +1,18 @@
+# The token server: OAuth logic (oauth/), keys, routes — a library the tests link — and the
+# auth-service executable.
+add_library(auth_oauth STATIC
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/errors.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/scopes.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/client_authentication.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/client_cache.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/grant.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/token_issuer.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/client_credentials_grant.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/password_grant.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/refresh_token_grant.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/token_endpoint.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/keys/key_manager.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/routes/metadata.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/routes/auth_routes.cpp
+)
+target_link_libraries(auth_oauth PUBLIC auth_core oauth_http oauth_jwt)

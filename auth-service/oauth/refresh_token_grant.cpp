@@ -1,0 +1,65 @@
+#include "auth-service/oauth/refresh_token_grant.hpp"
+
+#include "auth-service/oauth/scopes.hpp"
+#include "common/log.hpp"
+#include "common/random.hpp"
+
+namespace oauth::auth {
+namespace {
+
+const std::vector<std::string>& every_defined_scope() {
+  static const std::vector<std::string> all = [] {
+    std::vector<std::string> v;
+    for (const auto& d : defined_scopes()) v.emplace_back(d.id);
+    return v;
+  }();
+  return all;
+}
+
+} // namespace
+
+boost::asio::awaitable<grant_result> refresh_token_grant::handle(const grant_request& request) {
+  auto presented = request.params.get("refresh_token");
+  if (!presented || presented->empty())
+    co_return make_error(oauth_errc::invalid_request, "The refresh_token parameter is required.");
+  auto requested = request.params.get("scope");
+  {
+    // Syntax, definition and no `*`, before the token is spent.
+    auto checked = narrow_scopes(requested, every_defined_scope());
+    if (auto* e = std::get_if<token_error>(&checked)) co_return std::move(*e);
+  }
+
+  // The access token's jti and expiry are fixed before the rotation so that the store can
+  // tie them to the family (a family revocation then revokes this access token too).
+  auto claims = deps_.issuer.prepare({}, request.caller.id, {}, request.now);
+  rotation_request rotation{std::string(*presented), random_token(), request.caller.id, claims.jti,
+                            claims.expires_at,       request.now,    deps_.reuse_grace, deps_.refresh_token_ttl};
+  auto rotated = co_await deps_.refresh_tokens.rotate(rotation);
+  if (!rotated) co_return store_unavailable();
+
+  switch (rotated->outcome) {
+  case rotation_outcome::rotated:
+  case rotation_outcome::grace_replay:
+    break;
+  case rotation_outcome::reused:
+    log::warn("refresh token reuse detected: family revoked",
+              {{"client_id", request.caller.id}, {"family_id", rotated->record.family_id}});
+    co_return make_error(oauth_errc::invalid_grant, "The refresh token was already used; its grant is revoked.");
+  case rotation_outcome::wrong_client:
+    co_return make_error(oauth_errc::invalid_grant, "The refresh token was issued to another client.");
+  case rotation_outcome::invalid:
+  default:
+    co_return make_error(oauth_errc::invalid_grant, "The refresh token is invalid, expired or revoked.");
+  }
+
+  auto scopes = narrow_scopes(requested, rotated->record.scopes);
+  if (auto* e = std::get_if<token_error>(&scopes)) co_return std::move(*e);
+
+  claims.subject = rotated->record.user_id;
+  claims.scopes = std::move(std::get<0>(scopes));
+  auto token = deps_.issuer.sign(claims);
+  co_return token_response{std::move(token.token), deps_.issuer.ttl().count(), std::move(rotated->successor_token),
+                           std::move(claims.scopes)};
+}
+
+} // namespace oauth::auth

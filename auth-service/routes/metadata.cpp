@@ -1,0 +1,40 @@
+#include "auth-service/routes/metadata.hpp"
+
+#include "auth-service/domain/models.hpp"
+#include "auth-service/oauth/scopes.hpp"
+
+namespace oauth::auth {
+
+boost::json::object authorization_server_metadata(const metadata_options& o) {
+  std::string base = o.issuer;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  boost::json::object m;
+  m["issuer"] = base;
+  m["token_endpoint"] = base + "/oauth/token";
+  m["jwks_uri"] = base + "/.well-known/jwks.json";
+  boost::json::array scopes;
+  for (const auto& d : defined_scopes()) scopes.emplace_back(d.id);
+  m["scopes_supported"] = std::move(scopes);
+  m["response_types_supported"] = boost::json::array{};
+  m["grant_types_supported"] = boost::json::array{grant_names::password, grant_names::client_credentials,
+                                                  grant_names::refresh_token};
+  m["token_endpoint_auth_methods_supported"] = boost::json::array{"client_secret_basic", "client_secret_post"};
+  if (o.revocation_endpoint) {
+    m["revocation_endpoint"] = base + "/oauth/revoke";
+    m["revocation_endpoint_auth_methods_supported"] = boost::json::array{"client_secret_basic", "client_secret_post"};
+  }
+  if (o.introspection_endpoint) {
+    m["introspection_endpoint"] = base + "/oauth/introspect";
+    m["introspection_endpoint_auth_methods_supported"] =
+        boost::json::array{"client_secret_basic", "client_secret_post"};
+  }
+  return m;
+}
+
+boost::json::array scopes_document() {
+  boost::json::array out;
+  for (const auto& d : defined_scopes()) out.push_back(boost::json::object{{"id", d.id}, {"description", d.description}});
+  return out;
+}
+
+} // namespace oauth::auth

@@ -1,0 +1,127 @@
+// Client authentication (RFC 6749 §2.3) over a fake client store.
+#include "auth-service/credentials/client_secret.hpp"
+#include "auth-service/oauth/client_authentication.hpp"
+#include "auth-service/oauth/client_cache.hpp"
+#include "common/encoding.hpp"
+#include "tests/support/run.hpp"
+#include "tests/unit/auth_oauth_fakes.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <doctest/doctest.h>
+
+#include <thread>
+
+using namespace oauth;
+using namespace oauth::auth;
+
+namespace {
+
+http::body_params params(std::vector<std::pair<std::string, std::string>> items) { return http::body_params(std::move(items)); }
+
+std::string basic(std::string_view id, std::string_view secret) {
+  return "Basic " + base64_encode(url_encode(id) + ":" + url_encode(secret));
+}
+
+presented_client ok(const std::variant<presented_client, token_error>& r) {
+  REQUIRE_MESSAGE(std::holds_alternative<presented_client>(r), std::get<token_error>(r).description);
+  return std::get<presented_client>(r);
+}
+
+oauth_errc code_of(const std::variant<presented_client, token_error>& r) {
+  REQUIRE(std::holds_alternative<token_error>(r));
+  return std::get<token_error>(r).code;
+}
+
+} // namespace
+
+TEST_CASE("client auth: HTTP Basic, with RFC 6749 §2.3.1 form-urldecoding of id and secret") {
+  auto p = ok(extract_client_credentials(basic("my client:1", "s3cr+t/=%&:"), params({})));
+  CHECK(p.id == "my client:1");
+  REQUIRE(p.secret);
+  CHECK(*p.secret == "s3cr+t/=%&:");
+  CHECK(p.method == client_auth_method::basic);
+  // '+' in the urlencoded form is a space.
+  auto plus = ok(extract_client_credentials("Basic " + base64_encode("a+b:c+d"), params({})));
+  CHECK(plus.id == "a b");
+  CHECK(*plus.secret == "c d");
+  // Scheme name is case-insensitive (RFC 7235 §2.1).
+  CHECK(ok(extract_client_credentials("basic " + base64_encode("id:secret"), params({}))).id == "id");
+}
+
+TEST_CASE("client auth: client_secret_post and public clients") {
+  auto p = ok(extract_client_credentials("", params({{"client_id", "abc"}, {"client_secret", "xyz"}})));
+  CHECK(p.id == "abc");
+  CHECK(*p.secret == "xyz");
+  CHECK(p.method == client_auth_method::post);
+  auto pub = ok(extract_client_credentials("", params({{"client_id", "abc"}})));
+  CHECK_FALSE(pub.secret);
+  CHECK(pub.method == client_auth_method::none);
+}
+
+TEST_CASE("client auth: both methods at once → invalid_request; neither → invalid_client") {
+  CHECK(code_of(extract_client_credentials(basic("id", "s"), params({{"client_id", "id"}, {"client_secret", "s"}}))) ==
+        oauth_errc::invalid_request);
+  CHECK(code_of(extract_client_credentials(basic("id", "s"), params({{"client_id", "other"}}))) ==
+        oauth_errc::invalid_request);
+  // The same client_id next to Basic is tolerated.
+  CHECK(ok(extract_client_credentials(basic("id", "s"), params({{"client_id", "id"}}))).id == "id");
+  CHECK(code_of(extract_client_credentials("", params({}))) == oauth_errc::invalid_client);
+  CHECK(code_of(extract_client_credentials("", params({{"client_secret", "s"}}))) == oauth_errc::invalid_request);
+}
+
+TEST_CASE("client auth: malformed Basic or another scheme → invalid_client") {
+  CHECK(code_of(extract_client_credentials("Basic", params({}))) == oauth_errc::invalid_client);
+  CHECK(code_of(extract_client_credentials("Basic !!!notbase64", params({}))) == oauth_errc::invalid_client);
+  CHECK(code_of(extract_client_credentials("Basic " + base64_encode("no-colon"), params({}))) == oauth_errc::invalid_client);
+  CHECK(code_of(extract_client_credentials("Basic " + base64_encode(":secret"), params({}))) == oauth_errc::invalid_client);
+  CHECK(code_of(extract_client_credentials("Basic " + base64_encode("id%zz:secret"), params({}))) == oauth_errc::invalid_client);
+  CHECK(code_of(extract_client_credentials("Bearer abc", params({}))) == oauth_errc::invalid_client);
+}
+
+TEST_CASE("client auth: the record decides: unknown, revoked, wrong secret → invalid_client") {
+  boost::asio::io_context io;
+  test::fake_clients store;
+  client conf = test::make_client("c1", hash_client_secret("right"), {"client_credentials"});
+  client pub = test::make_client("p1", "", {"password"});
+  client revoked = conf;
+  revoked.id = "r1";
+  revoked.revoked = true;
+  store.clients = {{"c1", conf}, {"p1", pub}, {"r1", revoked}};
+
+  auto attempt = [&](presented_client p) { return test::run(io, authenticate_client(store, p)); };
+  auto code = [](const std::variant<client, token_error>& r) {
+    return std::holds_alternative<token_error>(r) ? std::get<token_error>(r).code : oauth_errc::server_error;
+  };
+  CHECK(std::get<client>(attempt({"c1", "right", client_auth_method::basic})).id == "c1");
+  CHECK(code(attempt({"c1", "wrong", client_auth_method::basic})) == oauth_errc::invalid_client);
+  CHECK(code(attempt({"c1", std::nullopt, client_auth_method::none})) == oauth_errc::invalid_client);
+  CHECK(code(attempt({"nope", "right", client_auth_method::post})) == oauth_errc::invalid_client);
+  CHECK(code(attempt({"r1", "right", client_auth_method::post})) == oauth_errc::invalid_client);
+  CHECK(std::get<client>(attempt({"p1", std::nullopt, client_auth_method::none})).id == "p1");
+  CHECK(std::get<client>(attempt({"p1", "", client_auth_method::basic})).id == "p1");
+  CHECK(code(attempt({"p1", "something", client_auth_method::post})) == oauth_errc::invalid_client);
+  store.down = true;
+  CHECK(code(attempt({"c1", "right", client_auth_method::basic})) == oauth_errc::temporarily_unavailable);
+}
+
+TEST_CASE("client cache: hits within the TTL, misses after, never caches failures") {
+  boost::asio::io_context io;
+  test::fake_clients store;
+  store.clients["c1"] = test::make_client("c1", "", {});
+  client_cache cache(store, std::chrono::milliseconds(100));
+  CHECK(test::run(io, cache.find("c1")).value()->id == "c1");
+  CHECK(test::run(io, cache.find("c1")).value()->id == "c1");
+  CHECK_FALSE(test::run(io, cache.find("zz")).value().has_value());
+  CHECK_FALSE(test::run(io, cache.find("zz")).value().has_value());
+  CHECK(store.finds == 2);
+  store.clients["c1"].revoked = true;
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  CHECK(test::run(io, cache.find("c1")).value()->revoked);
+  CHECK(store.finds == 3);
+  store.down = true;
+  cache.clear();
+  CHECK_FALSE(test::run(io, cache.find("c1")).has_value());
+  CHECK_FALSE(test::run(io, cache.find("c1")).has_value());
+  CHECK(store.finds == 5);
+  CHECK(cache.size() == 0);
+}
