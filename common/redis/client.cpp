@@ -1,0 +1,184 @@
+#include "common/redis/client.hpp"
+
+#include "common/log.hpp"
+#include "common/metrics.hpp"
+#include "common/redis/connection.hpp"
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <hiredis/async.h>
+
+#include <algorithm>
+
+namespace oauth::redis {
+namespace {
+
+using result_type = boost::system::result<reply>;
+
+result_type failure(errc e) { return boost::system::error_code(make_error_code(e)); }
+
+metrics::counter& timeouts_counter() {
+  static auto& c = metrics::global().get_counter("redis_command_timeouts_total", "Redis commands that timed out.");
+  return c;
+}
+
+// One command in flight. Shared by hiredis' callback (through privdata) and the timeout
+// timer, so whichever comes second finds `done` set and a live object.
+struct request {
+  // Boost 1.81's any_completion_handler move assignment recurses forever: construct only.
+  request(boost::asio::any_completion_handler<void(result_type)> h, boost::asio::any_io_executor ex,
+          const boost::asio::strand<boost::asio::any_io_executor>& strand)
+      : handler(std::move(h)), handler_ex(std::move(ex)), timer(strand) {}
+
+  boost::asio::any_completion_handler<void(result_type)> handler;
+  boost::asio::any_io_executor handler_ex;  // the caller's executor, work tracked
+  boost::asio::steady_timer timer;          // on the connection strand
+  bool done = false;                        // strand only
+};
+using request_ptr = std::shared_ptr<request>;
+
+// Strand only. Completes at most once, on the caller's executor (never inline: the caller
+// must not run inside a hiredis callback).
+void finish(request& req, result_type r) {
+  if (req.done) return;
+  req.done = true;
+  req.timer.cancel();
+  auto ex = std::move(req.handler_ex);
+  boost::asio::post(ex, [h = std::move(req.handler), r = std::move(r)]() mutable { std::move(h)(std::move(r)); });
+}
+
+} // namespace
+
+class client::impl final : public detail::connection {
+public:
+  impl(boost::asio::any_io_executor ex, client_options opts) : connection(std::move(ex), std::move(opts), "client") {}
+
+  // Strand only.
+  void submit(const request_ptr& req, const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+    if (stopping()) return finish(*req, failure(errc::stopped));
+    redisAsyncContext* ac = context();
+    if (ac == nullptr) return finish(*req, failure(errc::not_connected));
+
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lens;
+    argv.reserve(args.size());
+    lens.reserve(args.size());
+    for (const auto& a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    auto holder = std::make_unique<request_ptr>(req);
+    if (redisAsyncCommandArgv(ac, &impl::reply_cb, holder.get(), static_cast<int>(argv.size()), argv.data(),
+                              lens.data()) != REDIS_OK) {
+      // Only when hiredis is already disconnecting this context.
+      return finish(*req, failure(errc::connection_lost));
+    }
+    holder.release();  // hiredis calls reply_cb exactly once: with the reply, or null when freed
+
+    req->timer.expires_after(timeout);
+    req->timer.async_wait([self = std::static_pointer_cast<impl>(self()), req](boost::system::error_code ec) {
+      if (ec || req->done) return;
+      finish(*req, failure(errc::timeout));
+      timeouts_counter().inc();
+      self->on_timeout();
+    });
+  }
+
+private:
+  static void reply_cb(redisAsyncContext* ac, void* r, void* privdata) {
+    std::unique_ptr<request_ptr> holder(static_cast<request_ptr*>(privdata));
+    request& req = **holder;
+    auto* base = static_cast<detail::connection*>(ac->data);
+    if (base == nullptr) return;  // freed by our destructor: nobody is left to resume
+    auto* self = static_cast<impl*>(base);
+    if (r == nullptr) return finish(req, failure(self->stopping() ? errc::stopped : errc::connection_lost));
+    self->consecutive_timeouts_ = 0;
+    if (!req.done) finish(req, reply::from_hiredis(*static_cast<const redisReply*>(r)));
+  }
+
+  void on_ready() override { consecutive_timeouts_ = 0; }
+
+  void on_timeout() {
+    // A reply in between resets the count: one slow command (a big SCAN) is no reason to
+    // drop a healthy connection, a server that answers nothing is.
+    if (++consecutive_timeouts_ < std::max(1u, options().timeouts_before_reconnect)) return;
+    consecutive_timeouts_ = 0;
+    if (context() == nullptr) return;
+    log::warn("redis unresponsive, reconnecting",
+              {{"role", "client"}, {"host", options().endpoint.host}, {"port", options().endpoint.port}});
+    teardown("command timeouts");
+  }
+
+  unsigned consecutive_timeouts_ = 0;  // strand only
+};
+
+client::client(boost::asio::any_io_executor ex, client_options opts)
+    : impl_(std::make_shared<impl>(std::move(ex), std::move(opts))) {}
+
+client::~client() { impl_->stop(); }
+
+void client::start() { impl_->start(); }
+void client::stop() { impl_->stop(); }
+bool client::connected() const { return impl_->ready(); }
+std::uint64_t client::connects() const { return impl_->connects(); }
+const client_options& client::options() const { return impl_->options(); }
+
+boost::asio::awaitable<result_type> client::command(std::vector<std::string> args) {
+  auto timeout = impl_->options().command_timeout;
+  co_return co_await command(std::move(args), timeout);
+}
+
+boost::asio::awaitable<result_type> client::command(std::vector<std::string> args, std::chrono::milliseconds timeout) {
+  // Hold the implementation: the client object may go away while we wait.
+  std::shared_ptr<impl> state = impl_;
+  if (args.empty()) co_return failure(errc::invalid_argument);
+  if (!state->ready()) co_return failure(errc::not_connected);
+
+  auto initiation = [](auto handler, std::shared_ptr<impl> state, std::vector<std::string> args,
+                       std::chrono::milliseconds timeout) {
+    // Completion goes to the caller's executor, which must not run out of work meanwhile.
+    boost::asio::any_io_executor caller = boost::asio::prefer(
+        boost::asio::any_io_executor(boost::asio::get_associated_executor(handler, state->strand())),
+        boost::asio::execution::outstanding_work.tracked);
+    auto req = std::make_shared<request>(std::move(handler), std::move(caller), state->strand());
+    auto strand = state->strand();
+    boost::asio::post(strand, [state = std::move(state), req = std::move(req), args = std::move(args), timeout] {
+      state->submit(req, args, timeout);
+    });
+  };
+  co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(result_type)>(
+      initiation, boost::asio::use_awaitable, std::move(state), std::move(args), timeout);
+}
+
+boost::asio::awaitable<result_type> client::eval(const script& s, std::vector<std::string> keys,
+                                                 std::vector<std::string> args) {
+  std::vector<std::string> cmd;
+  cmd.reserve(3 + keys.size() + args.size());
+  cmd.emplace_back("EVALSHA");
+  cmd.push_back(s.sha1());
+  cmd.push_back(std::to_string(keys.size()));
+  std::move(keys.begin(), keys.end(), std::back_inserter(cmd));
+  std::move(args.begin(), args.end(), std::back_inserter(cmd));
+  auto retry = cmd;
+  auto r = co_await command(std::move(cmd));
+  if (!r || r->error_code() != "NOSCRIPT") co_return r;
+  // The script cache is empty (restart, SCRIPT FLUSH, failover): EVAL sends the source and
+  // caches it for the next EVALSHA.
+  retry[0] = "EVAL";
+  retry[1] = s.source();
+  co_return co_await command(std::move(retry));
+}
+
+boost::asio::awaitable<bool> client::ping() {
+  std::vector<std::string> cmd{"PING"};
+  auto r = co_await command(std::move(cmd));
+  co_return r && r->type == reply::kind::status && r->str == "PONG";
+}
+
+} // namespace oauth::redis

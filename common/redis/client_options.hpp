@@ -1,0 +1,22 @@
+#pragma once
+// Connection settings shared by the client and the subscriber.
+#include "common/config.hpp"
+
+#include <chrono>
+
+namespace oauth::redis {
+
+struct client_options {
+  oauth::redis_endpoint endpoint;  // AUTH with endpoint.password (if any), SELECT endpoint.db
+  std::chrono::milliseconds command_timeout{2000};
+  // TCP connect plus AUTH/SELECT/PING handshake.
+  std::chrono::milliseconds connect_timeout{2000};
+  // Reconnect backoff bounds (see backoff.hpp).
+  std::chrono::milliseconds reconnect_min{100};
+  std::chrono::milliseconds reconnect_max{5000};
+  // This many command timeouts in a row, with no reply in between, mean the server is
+  // unresponsive: the connection is torn down and re-established.
+  unsigned timeouts_before_reconnect = 3;
+};
+
+} // namespace oauth::redis

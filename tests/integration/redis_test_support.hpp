@@ -1,0 +1,96 @@
+#pragma once
+// Shared by the Redis integration tests: options for the test server, unique key names,
+// polling with a deadline, and a guard that brings a stopped server back.
+#include "common/config.hpp"
+#include "common/redis/client.hpp"
+#include "tests/support/run.hpp"
+#include "tests/support/test_env.hpp"
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace oauth::test::redis {
+
+using namespace std::chrono_literals;
+
+inline oauth::redis::client_options options() {
+  const std::string url = oauth::test::redis_url();  // throws (the test fails) when unset
+  auto endpoint = oauth::parse_redis_url(url);
+  REQUIRE_MESSAGE(endpoint.has_value(), "TEST_REDIS_URL is not a redis:// URL: " << url);
+  oauth::redis::client_options o;
+  o.endpoint = *endpoint;
+  return o;
+}
+
+// Keys and channels private to this process: other suites share the server.
+inline std::string key(std::string_view name) {
+  return "test:redis:" + std::to_string(::getpid()) + ":" + std::string(name);
+}
+
+// A command that must succeed at the transport level (the reply may still be a Redis error).
+inline boost::asio::awaitable<oauth::redis::reply> must(oauth::redis::client& c, std::vector<std::string> args) {
+  auto r = co_await c.command(std::move(args));
+  REQUIRE_MESSAGE(r.has_value(), "redis command failed: " << r.error().message());
+  co_return std::move(*r);
+}
+
+// Polls pred every few milliseconds until it holds (true) or the deadline passes (false).
+inline boost::asio::awaitable<bool> eventually(std::function<bool()> pred, std::chrono::milliseconds deadline) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= until) co_return false;
+    timer.expires_after(5ms);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+  co_return true;
+}
+
+inline bool eventually(boost::asio::io_context& io, std::function<bool()> pred, std::chrono::milliseconds deadline) {
+  return oauth::test::run(io, eventually(std::move(pred), deadline), deadline + 5s);
+}
+
+// Starts the client and requires a connection: a missing server fails the test, loudly.
+inline void start_and_wait(boost::asio::io_context& io, oauth::redis::client& c) {
+  c.start();
+  REQUIRE_MESSAGE(eventually(io, [&] { return c.connected(); }, 5s),
+                  "cannot connect to Redis at " << oauth::test::redis_url()
+                                                << " (run the suite through ./scripts/test.sh)");
+}
+
+// Stops the client (or subscriber) and requires the io_context to run out of work:
+// stop() must leave nothing behind.
+template <class T>
+void stop_and_drain(boost::asio::io_context& io, T& c) {
+  c.stop();
+  io.restart();
+  io.run_for(5s);
+  CHECK_MESSAGE(io.stopped(), "work left on the io_context after stop()");
+}
+
+// Brings Redis back even when a test that stopped it fails half-way.
+struct server_guard {
+  server_guard() = default;
+  server_guard(const server_guard&) = delete;
+  server_guard& operator=(const server_guard&) = delete;
+  ~server_guard() {
+    try {
+      oauth::test::services("start", "redis");
+    } catch (...) {
+    }
+  }
+};
+
+} // namespace oauth::test::redis
