@@ -1,0 +1,34 @@
+#pragma once
+// `authctl purge` (Passport's passport:purge): removes records that can no longer matter.
+//
+// What lives in PostgreSQL today is users and clients; refresh tokens, their families and
+// throttling counters live in Redis and are purged there by their TTLs. So for now purge
+// removes revoked clients whose revocation is older than the longest token lifetime: no
+// token issued to them can still be alive, and a deleted client is as dead as a revoked one
+// (its UUID never comes back). Personal access tokens (a later issue) add a step here:
+// append a purge_step to purge_steps() in purge.cpp; each step reports its own count.
+#include "common/pg/pool.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace oauth::auth {
+
+struct purge_policy {
+  // max(ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL, PERSONAL_ACCESS_TOKEN_TTL).
+  std::chrono::seconds longest_token_lifetime{0};
+};
+
+struct purge_count {
+  std::string what;  // e.g. "revoked_clients"
+  std::int64_t removed = 0;
+};
+
+// Runs every step in one transaction; the counts are in step order.
+boost::asio::awaitable<pg::result<std::vector<purge_count>>> purge(pg::pool& db, purge_policy policy);
+
+} // namespace oauth::auth

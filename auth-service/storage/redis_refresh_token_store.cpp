@@ -1,0 +1,224 @@
+#include "auth-service/storage/redis_refresh_token_store.hpp"
+
+#include "auth-service/storage/refresh_token_crypto.hpp"
+#include "common/log.hpp"
+#include "common/random.hpp"
+#include "common/time.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace oauth::auth {
+namespace {
+
+// KEYS: t:<H>.  ARGV: prefix, family, client, user, scopes, exp, H, jti, jti_exp, now.
+const redis::script issue_script(R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR refresh token already stored') end
+local p, fam, exp = ARGV[1], ARGV[2], tonumber(ARGV[6])
+local fk = p .. 'f:' .. fam
+redis.call('HSET', KEYS[1], 'fam', fam, 'cid', ARGV[3], 'uid', ARGV[4], 'scp', ARGV[5], 'exp', ARGV[6], 'st', 'live')
+redis.call('EXPIREAT', KEYS[1], string.format('%d', exp))
+local fexp = tonumber(redis.call('HGET', fk, 'exp') or '0')
+if exp > fexp then fexp = exp end
+redis.call('HSETNX', fk, 'rev', '0')
+redis.call('HSET', fk, 'cid', ARGV[3], 'uid', ARGV[4], 'exp', string.format('%d', fexp))
+redis.call('SADD', fk .. ':t', ARGV[7])
+redis.call('EXPIREAT', fk, string.format('%d', fexp))
+redis.call('EXPIREAT', fk .. ':t', string.format('%d', fexp))
+if ARGV[8] ~= '' then
+  local jk = fk .. ':j'
+  redis.call('ZADD', jk, ARGV[9], ARGV[8])
+  redis.call('ZREMRANGEBYSCORE', jk, '-inf', '(' .. ARGV[10])
+  local top = redis.call('ZRANGE', jk, -1, -1, 'WITHSCORES')
+  local keep = fexp
+  if top[2] and tonumber(top[2]) > keep then keep = tonumber(top[2]) end
+  redis.call('EXPIREAT', jk, string.format('%d', keep))
+end
+return 'OK'
+)lua");
+
+// KEYS: t:<H>, t:<successor H>, g:<H>.
+// ARGV: prefix, client, now, grace_ms, successor_exp, successor H, jti, jti_exp, sealed successor.
+// Returns {outcome[, family, user, scopes, exp[, sealed]]}.
+const redis::script rotate_script(R"lua(
+local p, cid_in = ARGV[1], ARGV[2]
+local now, grace_ms = tonumber(ARGV[3]), tonumber(ARGV[4])
+local rec = redis.call('HMGET', KEYS[1], 'fam', 'cid', 'uid', 'scp', 'exp', 'st', 'succ')
+local fam, cid, uid, scp, exp, st, succ = rec[1], rec[2], rec[3], rec[4], rec[5], rec[6], rec[7]
+if not fam then return {'invalid'} end
+if cid ~= cid_in then return {'wrong_client'} end
+if tonumber(exp) <= now then return {'invalid'} end
+local fk = p .. 'f:' .. fam
+if redis.call('HGET', fk, 'rev') ~= '0' then
+  -- A revoked (or vanished) family: its live tokens are simply invalid; a rotated one shown
+  -- again is still reuse (reported, nothing more to revoke).
+  if st == 'rotated' then return {'reused', fam, uid, scp, exp} end
+  return {'invalid'}
+end
+local function note_jti(fexp)
+  if ARGV[7] == '' then return end
+  local jk = fk .. ':j'
+  redis.call('ZADD', jk, ARGV[8], ARGV[7])
+  redis.call('ZREMRANGEBYSCORE', jk, '-inf', '(' .. ARGV[3])
+  local top = redis.call('ZRANGE', jk, -1, -1, 'WITHSCORES')
+  local keep = fexp
+  if top[2] and tonumber(top[2]) > keep then keep = tonumber(top[2]) end
+  redis.call('EXPIREAT', jk, string.format('%d', keep))
+end
+if st == 'live' then
+  local sexp = tonumber(ARGV[5])
+  redis.call('HSET', KEYS[1], 'st', 'rotated', 'succ', ARGV[6])
+  redis.call('HSET', KEYS[2], 'fam', fam, 'cid', cid, 'uid', uid, 'scp', scp, 'exp', ARGV[5], 'st', 'live')
+  redis.call('EXPIREAT', KEYS[2], string.format('%d', sexp))
+  if grace_ms > 0 then redis.call('SET', KEYS[3], ARGV[9], 'PX', grace_ms) end
+  local fexp = tonumber(redis.call('HGET', fk, 'exp') or '0')
+  if sexp > fexp then
+    fexp = sexp
+    redis.call('HSET', fk, 'exp', ARGV[5])
+  end
+  redis.call('SADD', fk .. ':t', ARGV[6])
+  redis.call('EXPIREAT', fk, string.format('%d', fexp))
+  redis.call('EXPIREAT', fk .. ':t', string.format('%d', fexp))
+  note_jti(fexp)
+  return {'rotated', fam, uid, scp, exp}
+end
+local sealed = redis.call('GET', KEYS[3])
+if grace_ms > 0 and sealed and succ and redis.call('HGET', p .. 't:' .. succ, 'st') == 'live' then
+  note_jti(tonumber(redis.call('HGET', fk, 'exp') or exp))
+  return {'grace_replay', fam, uid, scp, exp, sealed}
+end
+redis.call('HSET', fk, 'rev', '1')
+for _, h in ipairs(redis.call('SMEMBERS', fk .. ':t')) do redis.call('DEL', p .. 'g:' .. h) end
+return {'reused', fam, uid, scp, exp}
+)lua");
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += ' ';
+    out += s;
+  }
+  return out;
+}
+
+std::vector<std::string> split(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    auto sp = s.find(' ');
+    if (sp != 0) out.emplace_back(s.substr(0, sp));
+    if (sp == std::string_view::npos) break;
+    s.remove_prefix(sp + 1);
+  }
+  return out;
+}
+
+std::int64_t to_int(std::string_view s) {
+  std::int64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+
+boost::system::error_code failed(std::string_view operation, boost::system::error_code ec) {
+  log::warn("refresh token store: redis command failed", {{"operation", operation}, {"error", ec.message()}});
+  return ec;
+}
+
+boost::system::error_code bad_reply(std::string_view operation, const redis::reply& r) {
+  // An error reply's prefix (ERR, OOM, READONLY, BUSY...) never carries token material.
+  log::error("refresh token store: unexpected redis reply",
+             {{"operation", operation}, {"reply_error", std::string(r.error_code())}});
+  return redis::make_error_code(redis::errc::protocol_error);
+}
+
+} // namespace
+
+redis_refresh_token_store::redis_refresh_token_store(redis::client& redis, std::string prefix)
+    : redis_(redis), prefix_(std::move(prefix)) {}
+
+boost::asio::awaitable<store_result<void>> redis_refresh_token_store::issue(std::string_view token,
+                                                                            const refresh_grant_record& record,
+                                                                            std::string_view access_token_jti,
+                                                                            std::int64_t access_token_exp) {
+  const std::string hash = refresh_token_hash(token);
+  const std::string family = record.family_id.empty() ? random_uuid() : record.family_id;
+  std::vector<std::string> keys{token_key(hash)};
+  std::vector<std::string> args{prefix_,
+                                family,
+                                record.client_id,
+                                record.user_id,
+                                join(record.scopes),
+                                std::to_string(record.expires_at),
+                                hash,
+                                std::string(access_token_jti),
+                                std::to_string(access_token_exp),
+                                std::to_string(unix_now())};
+  auto r = co_await redis_.eval(issue_script, std::move(keys), std::move(args));
+  if (!r) co_return failed("issue", r.error());
+  if (r->is_error()) co_return bad_reply("issue", *r);
+  co_return store_result<void>{};
+}
+
+boost::asio::awaitable<store_result<rotation_result>> redis_refresh_token_store::rotate(const rotation_request& req) {
+  const std::string hash = refresh_token_hash(req.presented_token);
+  const std::string successor_hash = refresh_token_hash(req.successor_token);
+  const std::int64_t now = req.now != 0 ? req.now : unix_now();
+  const std::int64_t ttl = std::max<std::int64_t>(1, req.ttl.count());
+  const std::int64_t grace_ms = std::max<std::int64_t>(0, req.grace.count()) * 1000;
+  // Sealed in advance: the script decides whether it is kept.
+  std::string sealed = grace_ms > 0 ? seal_successor(req.presented_token, req.successor_token) : std::string();
+
+  std::vector<std::string> keys{token_key(hash), token_key(successor_hash), grace_key(hash)};
+  std::vector<std::string> args{prefix_,
+                                req.client_id,
+                                std::to_string(now),
+                                std::to_string(grace_ms),
+                                std::to_string(now + ttl),
+                                successor_hash,
+                                req.access_token_jti,
+                                std::to_string(req.access_token_exp),
+                                std::move(sealed)};
+  auto r = co_await redis_.eval(rotate_script, std::move(keys), std::move(args));
+  if (!r) co_return failed("rotate", r.error());
+  if (!r->is_array() || r->elements.empty() || !r->elements[0].is_string()) co_return bad_reply("rotate", *r);
+
+  const auto& e = r->elements;
+  rotation_result out;
+  const std::string& outcome = e[0].str;
+  if (outcome == "invalid") {
+    out.outcome = rotation_outcome::invalid;
+    co_return out;
+  }
+  if (outcome == "wrong_client") {
+    out.outcome = rotation_outcome::wrong_client;
+    co_return out;
+  }
+  if (e.size() < 5) co_return bad_reply("rotate", *r);
+  out.record.family_id = e[1].str;
+  out.record.client_id = req.client_id;
+  out.record.user_id = e[2].str;
+  out.record.scopes = split(e[3].str);
+  out.record.expires_at = to_int(e[4].str);
+  if (outcome == "rotated") {
+    out.outcome = rotation_outcome::rotated;
+    out.successor_token = req.successor_token;
+  } else if (outcome == "grace_replay" && e.size() >= 6) {
+    auto successor = open_successor(req.presented_token, e[5].str);
+    if (!successor) {
+      // Cannot happen unless the stored value was altered: refuse rather than guess.
+      log::error("refresh token store: sealed successor does not open", {{"family", out.record.family_id}});
+      out = rotation_result{};
+      co_return out;
+    }
+    out.outcome = rotation_outcome::grace_replay;
+    out.successor_token = std::move(*successor);
+  } else if (outcome == "reused") {
+    out.outcome = rotation_outcome::reused;
+    log::warn("refresh token reuse detected: family revoked",
+              {{"family", out.record.family_id}, {"client_id", req.client_id}});
+  } else {
+    co_return bad_reply("rotate", *r);
+  }
+  co_return out;
+}
+
+} // namespace oauth::auth
