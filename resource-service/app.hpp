@@ -19,6 +19,8 @@ class client;
 
 namespace oauth::resource {
 
+namespace asio = boost::asio;
+
 // Knobs the environment does not set (tests shorten them).
 struct app_tuning {
   refresh_bounds jwks_refresh;

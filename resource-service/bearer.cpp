@@ -48,8 +48,9 @@ asio::awaitable<http::response> guarded(http::request_context& ctx, std::shared_
     co_return keys_unavailable_response();
   }
   auto verified = verify_access_token(credentials.token, *trusted);
-  if (!verified && verified.error() == jwt::errc::unknown_key) {
-    // Perhaps the auth service rotated its key since our last fetch (rate-limited refetch).
+  if (!verified && (verified.error() == jwt::errc::unknown_key || verified.error() == jwt::errc::algorithm_not_allowed)) {
+    // Perhaps the auth service rotated to a new key (maybe of another algorithm) since our
+    // last fetch: refetch, rate-limited. none/HS* never get here (unsupported_algorithm).
     auto fresh = co_await g->keys->refetch_for_unknown_kid();
     if (fresh && fresh != trusted) verified = verify_access_token(credentials.token, *fresh);
   }

@@ -12,6 +12,8 @@
 
 namespace oauth::resource {
 
+namespace asio = boost::asio;
+
 // The handler that runs `next` only for a valid token satisfying `rule`; otherwise 401
 // (no token / invalid_token), 403 (insufficient_scope) or 503 (no keys loaded yet).
 http::handler require_scopes(std::shared_ptr<key_source> keys, scope_rule rule, http::handler next);

@@ -21,6 +21,8 @@
 
 namespace oauth::resource {
 
+namespace asio = boost::asio;
+
 struct key_source_options {
   verifier_settings verifier;
   std::optional<std::string> public_key_pem;  // AUTH_PUBLIC_KEY_FILE's content

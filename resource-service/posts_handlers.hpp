@@ -9,6 +9,8 @@
 
 namespace oauth::resource {
 
+namespace asio = boost::asio;
+
 asio::awaitable<http::response> list_posts(http::request_context& ctx, std::shared_ptr<posts_store> store);
 asio::awaitable<http::response> get_post(http::request_context& ctx, std::shared_ptr<posts_store> store);
 asio::awaitable<http::response> create_post(http::request_context& ctx, std::shared_ptr<posts_store> store);

@@ -10,6 +10,8 @@
 
 namespace oauth::resource {
 
+namespace asio = boost::asio;
+
 struct api_parts {
   std::shared_ptr<key_source> keys;
   std::shared_ptr<posts_store> store;

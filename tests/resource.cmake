@@ -3,3 +3,6 @@
 oauth_test(resource_unit_tests LABEL unit
   SOURCES unit/resource_rules_test.cpp unit/resource_token_test.cpp
   LIBS resource_domain)
+oauth_test(resource_integration_tests LABEL integration
+  SOURCES integration/resource_service_test.cpp
+  LIBS resource_app)
