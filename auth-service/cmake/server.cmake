@@ -16,3 +16,10 @@ add_library(auth_oauth STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/routes/auth_routes.cpp
 )
 target_link_libraries(auth_oauth PUBLIC auth_core oauth_http oauth_jwt)
+
+# The assembled service (stores from storage.cmake) and its executable.
+add_library(auth_app STATIC ${CMAKE_CURRENT_SOURCE_DIR}/routes/auth_app.cpp)
+target_link_libraries(auth_app PUBLIC auth_oauth auth_storage oauth_pg oauth_redis)
+
+add_executable(auth-service ${CMAKE_CURRENT_SOURCE_DIR}/main.cpp)
+target_link_libraries(auth-service PRIVATE auth_app)

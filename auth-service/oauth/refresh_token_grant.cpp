@@ -1,7 +1,6 @@
 #include "auth-service/oauth/refresh_token_grant.hpp"
 
 #include "auth-service/oauth/scopes.hpp"
-#include "common/log.hpp"
 #include "common/random.hpp"
 
 namespace oauth::auth {
@@ -42,8 +41,7 @@ boost::asio::awaitable<grant_result> refresh_token_grant::handle(const grant_req
   case rotation_outcome::grace_replay:
     break;
   case rotation_outcome::reused:
-    log::warn("refresh token reuse detected: family revoked",
-              {{"client_id", request.caller.id}, {"family_id", rotated->record.family_id}});
+    // The store has logged the family it revoked.
     co_return make_error(oauth_errc::invalid_grant, "The refresh token was already used; its grant is revoked.");
   case rotation_outcome::wrong_client:
     co_return make_error(oauth_errc::invalid_grant, "The refresh token was issued to another client.");

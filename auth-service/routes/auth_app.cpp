@@ -1,0 +1,119 @@
+#include "auth-service/routes/auth_app.hpp"
+
+#include "auth-service/credentials/password_hasher.hpp"
+#include "auth-service/keys/key_manager.hpp"
+#include "auth-service/oauth/client_cache.hpp"
+#include "auth-service/oauth/client_credentials_grant.hpp"
+#include "auth-service/oauth/password_grant.hpp"
+#include "auth-service/oauth/refresh_token_grant.hpp"
+#include "auth-service/oauth/token_endpoint.hpp"
+#include "auth-service/oauth/token_issuer.hpp"
+#include "auth-service/routes/auth_routes.hpp"
+#include "auth-service/storage/pg_client_store.hpp"
+#include "auth-service/storage/pg_user_store.hpp"
+#include "auth-service/storage/redis_refresh_token_store.hpp"
+#include "auth-service/storage/redis_throttle_store.hpp"
+#include "common/http/standard_routes.hpp"
+#include "common/log.hpp"
+#include "common/pg/pool.hpp"
+#include "common/redis/client.hpp"
+
+namespace oauth::auth {
+namespace {
+
+pg::pool_options pool_options(const service_config& svc) {
+  pg::pool_options po;
+  po.conninfo = svc.database_url;
+  po.size = static_cast<std::size_t>(svc.pg_pool_size);
+  po.query_timeout = svc.pg_query_timeout;
+  return po;
+}
+
+redis::client_options redis_options(const service_config& svc) {
+  redis::client_options ro;
+  ro.endpoint = svc.redis;
+  ro.command_timeout = svc.redis_command_timeout;
+  return ro;
+}
+
+} // namespace
+
+// Declaration order is construction order; destruction runs backwards, so everything is
+// destroyed before what it refers to.
+struct auth_app::parts {
+  parts(boost::asio::io_context& io, const auth_config& c, const app_tuning& t)
+      : keys(c.keys_dir, c.jwt_alg, c.key_reload_interval),
+        db(io.get_executor(), pool_options(c.service)),
+        redis(io.get_executor(), redis_options(c.service)),
+        pg_clients(db),
+        clients(pg_clients, t.client_cache_ttl),
+        users(db),
+        refresh_tokens(redis),
+        throttle(redis, throttle_limits{c.throttle_user_failures, c.throttle_ip_failures, std::chrono::seconds(60)}),
+        hasher(c.password_hash_threads),
+        issuer([k = &keys] { return k->signing_key(); }, c.service.issuer, c.service.audience, c.access_token_ttl),
+        password({users, throttle, refresh_tokens, hasher, issuer, c.refresh_token_ttl}),
+        client_credentials(issuer),
+        refreshing({refresh_tokens, issuer, c.refresh_token_ttl, c.refresh_reuse_grace}),
+        endpoint(clients, {&password, &client_credentials, &refreshing}) {
+    keys.open();
+  }
+
+  key_manager keys;
+  pg::pool db;
+  redis::client redis;
+  pg_client_store pg_clients;
+  client_cache clients;
+  pg_user_store users;
+  redis_refresh_token_store refresh_tokens;
+  redis_throttle_store throttle;
+  password_hasher hasher;
+  token_issuer issuer;
+  password_grant password;
+  client_credentials_grant client_credentials;
+  refresh_token_grant refreshing;
+  token_endpoint endpoint;
+  std::unique_ptr<http::server> server;
+};
+
+auth_app::auth_app(boost::asio::io_context& io, auth_config config, app_tuning tuning)
+    : io_(io), config_(std::move(config)), tuning_(tuning), parts_(std::make_unique<parts>(io, config_, tuning_)) {
+  auto routes = std::make_shared<http::router>();
+  pg::pool* db = &parts_->db;
+  redis::client* rc = &parts_->redis;
+  http::add_standard_routes(*routes, {
+                                         {"postgres", [db] { return db->ping(); }},
+                                         {"redis", [rc] { return rc->ping(); }},
+                                     });
+  add_auth_routes(*routes, parts_->keys, parts_->endpoint, metadata_options{.issuer = config_.service.issuer});
+  http::server_options so{config_.service.listen, config_.service.http, tuning_.access_log, "auth-service"};
+  parts_->server = std::make_unique<http::server>(io_, so, routes);
+}
+
+auth_app::~auth_app() { stop(); }
+
+void auth_app::start() {
+  parts_->redis.start();
+  parts_->keys.start();
+  parts_->server->start();
+  log::info("auth-service listening", {{"address", config_.service.listen.host},
+                                       {"port", parts_->server->port()},
+                                       {"issuer", config_.service.issuer},
+                                       {"alg", std::string(jwt::name(config_.jwt_alg))}});
+}
+
+void auth_app::stop() {
+  if (!parts_) return;
+  parts_->keys.stop();
+  parts_->redis.stop();
+}
+
+void auth_app::reload_keys() { parts_->keys.request_reload(); }
+
+http::server& auth_app::server() { return *parts_->server; }
+key_manager& auth_app::keys() { return parts_->keys; }
+client_cache& auth_app::clients() { return parts_->clients; }
+pg::pool& auth_app::db() { return parts_->db; }
+redis::client& auth_app::redis() { return parts_->redis; }
+
+} // namespace oauth::auth

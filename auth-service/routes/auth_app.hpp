@@ -1,0 +1,70 @@
+#pragma once
+// The auth service assembled: configuration → PostgreSQL pool and Redis client → stores
+// (PostgreSQL clients/users, Redis refresh tokens/throttle) → client cache → password hasher
+// → key manager → token issuer → grants → token endpoint → router → HTTP server.
+// main.cpp runs it until a signal; the integration tests run it in-process.
+//
+// The service does NOT migrate the schema: `authctl migrate` / `authctl install` do, once, by
+// an operator's decision (as `php artisan migrate`); a service replica that altered the
+// schema on start would make rolling upgrades order-dependent.
+#include "auth-service/config/auth_config.hpp"
+#include "common/http/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace oauth::pg {
+class pool;
+}
+namespace oauth::redis {
+class client;
+}
+
+namespace oauth::auth {
+
+class key_manager;
+class client_cache;
+
+// Knobs the environment does not set (tests shorten them).
+struct app_tuning {
+  bool access_log = true;
+  // How long a client record is reused from memory: the bound on how late `authctl client
+  // revoke` takes effect on a running service.
+  std::chrono::milliseconds client_cache_ttl{5000};
+};
+
+class auth_app {
+public:
+  // Loads the signing keys at once: throws key_manager_error (one line for the operator) when
+  // AUTH_KEYS_DIR has no usable key.
+  auth_app(boost::asio::io_context& io, auth_config config, app_tuning tuning = {});
+  ~auth_app();
+  auth_app(const auth_app&) = delete;
+  auth_app& operator=(const auth_app&) = delete;
+
+  // Starts Redis, the key reload timer, binds and accepts.
+  void start();
+  // Stops the background work (key reloads, Redis); the server is drained by the runtime.
+  void stop();
+  // SIGHUP: reload the keys off the I/O threads.
+  void reload_keys();
+
+  http::server& server();
+  key_manager& keys();
+  client_cache& clients();
+  pg::pool& db();
+  redis::client& redis();
+  const auth_config& config() const { return config_; }
+
+  struct parts;
+
+private:
+  boost::asio::io_context& io_;
+  auth_config config_;
+  app_tuning tuning_;
+  std::unique_ptr<parts> parts_;
+};
+
+} // namespace oauth::auth
