@@ -17,7 +17,13 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <iostream>
@@ -89,10 +95,35 @@ struct key_outcome {
   std::size_t keys = 0;
 };
 
+// Holds an exclusive flock on <keys dir>/.authctl.lock (hidden files are ignored by the key
+// store), so that concurrent `authctl keys` / `install` runs make one key, not one each.
+class keys_dir_lock {
+public:
+  explicit keys_dir_lock(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      fs::create_directories(dir, ec);
+      if (ec) throw failure("keys: cannot create " + dir.string() + ": " + ec.message());
+      fs::permissions(dir, fs::perms::owner_all, ec);
+    }
+    const fs::path file = dir / ".authctl.lock";
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw failure("keys: cannot open " + file.string() + ": " + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno != EINTR) throw failure("keys: cannot lock " + file.string() + ": " + std::strerror(errno));
+    }
+  }
+  ~keys_dir_lock() { ::close(fd_); }  // closing releases the lock
+  keys_dir_lock(const keys_dir_lock&) = delete;
+  keys_dir_lock& operator=(const keys_dir_lock&) = delete;
+
+private:
+  int fd_ = -1;
+};
+
 key_outcome ensure_key(const auth::auth_config& cfg, bool force, int bits) {
-  std::error_code fec;
-  const bool dir_exists = fs::is_directory(cfg.keys_dir, fec);
-  if (!force && dir_exists) {
+  keys_dir_lock lock(cfg.keys_dir);
+  if (!force) {
     auto loaded = jwt::key_store::load(cfg.keys_dir, cfg.jwt_alg);
     if (loaded) return {false, loaded->signing_key().kid(), loaded->signing_file(), loaded->keys().size()};
     if (loaded.error().code != jwt::errc::no_signing_key) throw failure("keys: " + loaded.error().message());

@@ -6,7 +6,7 @@
 // removes revoked clients whose revocation is older than the longest token lifetime: no
 // token issued to them can still be alive, and a deleted client is as dead as a revoked one
 // (its UUID never comes back). Personal access tokens (a later issue) add a step here:
-// append a purge_step to purge_steps() in purge.cpp; each step reports its own count.
+// append an entry to the `steps` table in purge.cpp; each step reports its own count.
 #include "common/pg/pool.hpp"
 
 #include <boost/asio/awaitable.hpp>
