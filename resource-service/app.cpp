@@ -72,7 +72,8 @@ app::app(asio::io_context& io, resource_config config, app_tuning tuning)
       {"redis", [rc] { return rc->ping(); }},
       {"keys", [keys] { return keys_ready(keys); }},
   });
-  api_parts parts{keys_, std::make_shared<posts_store>(*db_),
+  auto store = std::make_shared<posts_store>(*db_);
+  api_parts parts{keys_, store, std::make_shared<posts_reader>(io_.get_executor(), store),
                   std::make_shared<const cors_policy>(config_.cors_allowed_origins)};
   add_api_routes(*routes, parts);
 

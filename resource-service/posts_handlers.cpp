@@ -29,7 +29,7 @@ http::response storage_error_response(const pg::error& e, std::string_view reque
   return http::error_response(http::status::internal_server_error, "server_error", "internal error");
 }
 
-asio::awaitable<http::response> list_posts(http::request_context& ctx, std::shared_ptr<posts_store> store) {
+asio::awaitable<http::response> list_posts(http::request_context& ctx, std::shared_ptr<posts_reader> reader) {
   auto parsed = parse_list_query(ctx.query);
   if (auto err = std::get_if<std::string>(&parsed))
     co_return http::error_response(http::status::bad_request, "invalid_request", *err);
@@ -39,24 +39,18 @@ asio::awaitable<http::response> list_posts(http::request_context& ctx, std::shar
     after = decode_cursor(*q.cursor);
     if (!after) co_return http::error_response(http::status::bad_request, "invalid_request", "invalid cursor");
   }
-  auto page = co_await store->list(q.limit, after);
-  if (!page) co_return storage_error_response(page.error(), ctx.request_id);
-  json::array data;
-  data.reserve(page->posts.size());
-  for (const auto& p : page->posts) data.emplace_back(to_json(p));
-  json::object body;
-  body["data"] = std::move(data);
-  body["next_cursor"] = page->next ? json::value(encode_cursor(*page->next)) : json::value(nullptr);
-  co_return http::json_response(http::status::ok, body);
+  auto page = co_await reader->list(q.limit, after);
+  if (!*page) co_return storage_error_response(page->error(), ctx.request_id);
+  co_return http::text_response(http::status::ok, **page, "application/json");
 }
 
-asio::awaitable<http::response> get_post(http::request_context& ctx, std::shared_ptr<posts_store> store) {
+asio::awaitable<http::response> get_post(http::request_context& ctx, std::shared_ptr<posts_reader> reader) {
   auto id = parse_post_id(ctx.param("id"));
   if (!id) co_return not_found();
-  auto found = co_await store->find(*id);
+  auto found = co_await reader->find(*id);
   if (!found) co_return storage_error_response(found.error(), ctx.request_id);
   if (!*found) co_return not_found();
-  co_return http::json_response(http::status::ok, to_json(**found));
+  co_return http::text_response(http::status::ok, std::move(**found), "application/json");
 }
 
 asio::awaitable<http::response> create_post(http::request_context& ctx, std::shared_ptr<posts_store> store) {

@@ -3,6 +3,7 @@
 // They run behind require_scopes (bearer.hpp), so the caller is known.
 #include "common/http/request_context.hpp"
 #include "common/pg/errors.hpp"
+#include "resource-service/posts_reader.hpp"
 #include "resource-service/posts_store.hpp"
 
 #include <memory>
@@ -11,8 +12,8 @@ namespace oauth::resource {
 
 namespace asio = boost::asio;
 
-asio::awaitable<http::response> list_posts(http::request_context& ctx, std::shared_ptr<posts_store> store);
-asio::awaitable<http::response> get_post(http::request_context& ctx, std::shared_ptr<posts_store> store);
+asio::awaitable<http::response> list_posts(http::request_context& ctx, std::shared_ptr<posts_reader> reader);
+asio::awaitable<http::response> get_post(http::request_context& ctx, std::shared_ptr<posts_reader> reader);
 asio::awaitable<http::response> create_post(http::request_context& ctx, std::shared_ptr<posts_store> store);
 asio::awaitable<http::response> delete_post(http::request_context& ctx, std::shared_ptr<posts_store> store);
 

@@ -51,6 +51,21 @@ boost::asio::awaitable<pg::result<std::optional<post>>> posts_store::find(std::i
   co_return std::optional<post>(read_post(*r, 0));
 }
 
+boost::asio::awaitable<pg::result<std::vector<post>>> posts_store::find_many(std::vector<std::int64_t> ids) {
+  std::string array = "{";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i != 0) array += ',';
+    array += std::to_string(ids[i]);
+  }
+  array += '}';
+  auto r = co_await db_.query("SELECT " POST_COLUMNS " FROM posts WHERE id = ANY($1::bigint[])", pg::args(array));
+  if (!r) co_return r.error();
+  std::vector<post> out;
+  out.reserve(static_cast<std::size_t>(r->size()));
+  for (int i = 0; i < r->size(); ++i) out.push_back(read_post(*r, i));
+  co_return out;
+}
+
 boost::asio::awaitable<pg::result<post_page>> posts_store::list(int limit, std::optional<post_cursor> after) {
   // One row more than asked tells whether another page follows.
   pg::result<pg::rows> r = pg::make_error(pg::errc::closed);

@@ -27,6 +27,8 @@ public:
   boost::asio::awaitable<pg::result<post>> create(const new_post& p, std::string_view author_sub,
                                                   std::string_view author_client_id);
   boost::asio::awaitable<pg::result<std::optional<post>>> find(std::int64_t id);
+  // The posts among `ids` that exist, in no particular order.
+  boost::asio::awaitable<pg::result<std::vector<post>>> find_many(std::vector<std::int64_t> ids);
   // Newest first; the posts strictly after `after` in that order.
   boost::asio::awaitable<pg::result<post_page>> list(int limit, std::optional<post_cursor> after);
   // false when no such post.

@@ -23,9 +23,9 @@ asio::awaitable<http::response> preflight(http::request_context& ctx, std::share
 
 // Binds a handler taking the store (the handlers are plain coroutine functions, so nothing
 // captured by a coroutine lambda can dangle).
-template <auto Fn>
-http::handler bind_store(std::shared_ptr<posts_store> store) {
-  return [store](http::request_context& ctx) { return Fn(ctx, store); };
+template <auto Fn, class Dependency>
+http::handler bind_handler(std::shared_ptr<Dependency> dep) {
+  return [dep](http::request_context& ctx) { return Fn(ctx, dep); };
 }
 
 } // namespace
@@ -43,11 +43,11 @@ void add_api_routes(http::router& r, const api_parts& p) {
     return with_cors(p.cors, require_scopes(p.keys, std::move(rule), std::move(h)));
   };
 
-  r.add(verb::get, "/api/posts", api(read, bind_store<list_posts>(p.store)));
-  r.add(verb::post, "/api/posts", api(write, bind_store<create_post>(p.store)),
+  r.add(verb::get, "/api/posts", api(read, bind_handler<list_posts>(p.reader)));
+  r.add(verb::post, "/api/posts", api(write, bind_handler<create_post>(p.store)),
         http::route_options{.max_body_bytes = max_request_bytes});
-  r.add(verb::get, "/api/posts/{id}", api(read, bind_store<get_post>(p.store)));
-  r.add(verb::delete_, "/api/posts/{id}", api(admin, bind_store<delete_post>(p.store)));
+  r.add(verb::get, "/api/posts/{id}", api(read, bind_handler<get_post>(p.reader)));
+  r.add(verb::delete_, "/api/posts/{id}", api(admin, bind_handler<delete_post>(p.store)));
 
   // CORS preflights carry no token (Fetch standard, "CORS-preflight request").
   auto cors = p.cors;

@@ -4,6 +4,7 @@
 #include "common/http/router.hpp"
 #include "resource-service/cors.hpp"
 #include "resource-service/key_source.hpp"
+#include "resource-service/posts_reader.hpp"
 #include "resource-service/posts_store.hpp"
 
 #include <memory>
@@ -14,7 +15,8 @@ namespace asio = boost::asio;
 
 struct api_parts {
   std::shared_ptr<key_source> keys;
-  std::shared_ptr<posts_store> store;
+  std::shared_ptr<posts_store> store;    // writes
+  std::shared_ptr<posts_reader> reader;  // reads, coalesced
   std::shared_ptr<const cors_policy> cors;
 };
 

@@ -578,6 +578,41 @@ TEST_CASE("pagination covers every post exactly once while posts are being inser
   }
 }
 
+TEST_CASE("concurrent reads of distinct posts each get their own post (batched lookups)") {
+  jwks_server j(jwks_of({&key_a()}));
+  service s(jwks_env(j));
+  truncate_posts();
+  wait_ready(s);
+  auto p = s.port();
+  auto token = mint(key_a(), "read-posts write-posts");
+  std::map<std::int64_t, std::string> titles;
+  for (int i = 0; i < 12; ++i) {
+    auto r = call(p, verb::post, "/api/posts", token, post_body("post " + std::to_string(i)));
+    REQUIRE(r.status() == 201);
+    titles[r.body().at("id").as_int64()] = "post " + std::to_string(i);
+  }
+  std::atomic<int> wrong{0};
+  std::atomic<int> ok{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 6; ++t)
+    readers.emplace_back([&, t] {
+      for (int round = 0; round < 10; ++round)
+        for (auto& [id, title] : titles) {
+          auto r = get(p, "/api/posts/" + std::to_string(id + (t == 0 && round == 0 ? 1000000 : 0)), token);
+          if (t == 0 && round == 0) {
+            (r.status() == 404 ? ok : wrong).fetch_add(1);
+            continue;
+          }
+          auto body = r.body();
+          bool good = r.status() == 200 && body.at("id").as_int64() == id && body.at("title").as_string() == title;
+          (good ? ok : wrong).fetch_add(1);
+        }
+    });
+  for (auto& t : readers) t.join();
+  CHECK(wrong.load() == 0);
+  CHECK(ok.load() == 6 * 10 * 12);
+}
+
 TEST_CASE("key rotation: a new kid is picked up without restart; unknown-kid refetches are rate-limited") {
   jwks_server j(jwks_of({&key_a()}));
   service s(jwks_env(j));
