@@ -6,3 +6,6 @@ oauth_test(resource_unit_tests LABEL unit
 oauth_test(resource_integration_tests LABEL integration
   SOURCES integration/resource_service_test.cpp
   LIBS resource_app)
+oauth_test(resource_http_client_tests LABEL integration
+  SOURCES integration/resource_http_client_test.cpp
+  LIBS oauth_http)

@@ -5,7 +5,8 @@
 # Run by hand, not a test:
 #   bench/resource/run.sh                  # DUR=10s CONNS=64 WRK_THREADS=2 THREADS=2 TOKENS=1000
 # Env: BUILD_DIR (default build, then build-resource), PORT=18082, LOG_LEVEL=warn, WARM=2s.
-# Prints one line per run: req/s, p50, p99, non-2xx, server CPU (100 = one core) and RSS.
+# Prints one line per run: req/s, p50, p99, non-2xx, CPU (100 = one core) of the server, of wrk
+# and of the rest of the box (noise from other work), and the server's RSS (and peak).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -53,19 +54,26 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores; server THREADS=$THREADS LOG_LEVEL=$LO
 
 hz=$(getconf CLK_TCK)
 cpu() { awk '{print $14+$15}' "/proc/$srv/stat"; }
+busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
+# Other load may share the box: wait (at most IDLE_WAIT s) until the rest uses < 20% of a core.
+quiet() { local a b; for _ in $(seq "${IDLE_WAIT:-30}"); do a=$(busy); sleep 1; b=$(busy)
+  [ $(( (b - a) * 100 / hz )) -lt 20 ] && return; done; }
 run() {  # label url lua [env...]
   local label=$1 url=$2 lua=$3; shift 3
+  quiet
   env "$@" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$WARM" -s "$here/$lua" "$url" >/dev/null 2>&1
-  local c0 t0 c1 t1
-  c0=$(cpu); t0=$(date +%s.%N)
-  env "$@" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DUR" --latency -s "$here/$lua" "$url" > "$work/wrk.out" 2>&1
-  c1=$(cpu); t1=$(date +%s.%N)
+  local c0 t0 b0 c1 t1 b1 TIMEFORMAT='%U %S'
+  c0=$(cpu); b0=$(busy); t0=$(date +%s.%N)
+  { time env "$@" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DUR" --latency -s "$here/$lua" "$url" > "$work/wrk.out" 2>&1; } 2> "$work/wrk.time"
+  c1=$(cpu); b1=$(busy); t1=$(date +%s.%N)
   local rss hwm
   rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$srv/status"); hwm=$(awk '/VmHWM/{print int($2/1024)}' "/proc/$srv/status")
-  awk -v l="$label" -v c=$((c1 - c0)) -v el="$(echo "$t1 - $t0" | bc)" -v hz="$hz" -v rss="$rss" -v hwm="$hwm" '
+  awk -v l="$label" -v c=$((c1 - c0)) -v b=$((b1 - b0)) -v el="$(echo "$t1 - $t0" | bc)" -v hz="$hz" -v rss="$rss" \
+      -v hwm="$hwm" -v wt="$(cat "$work/wrk.time")" '
     /Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF} /Socket errors/ {err=$0}
-    END { printf "%-40s %8.0f req/s  p50 %-8s p99 %-8s non2xx=%d  server cpu %3.0f%%  rss %d MiB (peak %d) %s\n",
-                 l, rps, p50, p99, bad, c/hz/el*100, rss, hwm, err }' "$work/wrk.out"
+    END { split(wt, w, " "); s = c/hz/el*100; wk = (w[1]+w[2])/el*100; o = b/hz/el*100 - s - wk; if (o < 0) o = 0
+          printf "%-34s %7.0f req/s  p50 %-8s p99 %-8s non2xx=%d  cpu%% srv %3.0f wrk %3.0f other %3.0f  rss %d MiB (peak %d) %s\n",
+                 l, rps, p50, p99, bad, s, wk, o, rss, hwm, err }' "$work/wrk.out"
 }
 
 run "GET /api/posts, one token"        "$base/api/posts"       bearer.lua TOKEN="$one"
