@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Load test of the token server (issue 3), run by hand, not a test:
+#   bench/auth/run.sh                 # DUR=10s CONNS=32 WRK_THREADS=2 THREADS=2
+# Measures, in ONE run, next to the RSA-2048 signing ceiling of this machine:
+#   1. client_credentials, RS256          (client lookup cached in memory, HMAC secret check, one RSA signature)
+#   2. client_credentials, ES256          (a second service instance with a P-256 key)
+#   3. refresh rotation, RS256            (every request presents a fresh live token: see refresh.lua)
+#   4. password grant, RS256              (Argon2id m=19 MiB t=2 per request: bounded by the hash pool)
+#   5. client_credentials p99 WHILE a password-grant load runs (PW_CONNS connections)
+# Env: BUILD_DIR (default build-authsrv, then build), PORT=18081, LOG_LEVEL=warn, WARM=2s,
+#      PW_CONNS=8, PER_THREAD=64 (refresh tokens per wrk thread), PEERS=1 also runs the Node
+#      peer (@node-oauth/oauth2-server) via ../shared/peers/bench.sh nodeoauth.
+# Uses the dev PostgreSQL/Redis of scripts/services.sh (DATABASE_URL/REDIS_URL) and a temporary
+# AUTH_KEYS_DIR; creates one client and one user per run.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+: "${DUR:=10s}" "${WARM:=2s}" "${CONNS:=32}" "${WRK_THREADS:=2}" "${THREADS:=2}" "${PORT:=18081}"
+: "${LOG_LEVEL:=warn}" "${PW_CONNS:=8}" "${PER_THREAD:=64}"
+build=${BUILD_DIR:-}
+if [[ -z $build ]]; then
+  for d in "$root/build-authsrv" "$root/build"; do [[ -x $d/bin/auth-service && -x $d/bin/authctl ]] && { build=$d; break; }; done
+fi
+bin=$build/bin/auth-service
+authctl=$build/bin/authctl
+[[ -x $bin && -x $authctl ]] || { echo "bench: no auth-service/authctl binaries (set BUILD_DIR)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "bench: wrk missing (apt-get install wrk)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/auth-bench.XXXXXX)
+srv=
+stop_server() { if [[ -n $srv ]]; then kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null || true; srv=; fi; }
+cleanup() { stop_server; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$root/scripts/services.sh" start all >/dev/null
+eval "$("$root/scripts/services.sh" env)"
+export DATABASE_URL REDIS_URL
+base=http://127.0.0.1:$PORT
+
+"$authctl" migrate >/dev/null
+client=$("$authctl" client create --name "bench-$(date +%s)" --grants client_credentials,password,refresh_token --json)
+cid=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$client")
+csecret=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["secret"])' "$client")
+email="bench-$(date +%s%N)@example.com"
+"$authctl" user create --email "$email" --password bench-password --scopes read-posts,write-posts --json >/dev/null
+export AUTH="Basic $(printf '%s:%s' "$cid" "$csecret" | base64 -w0)"
+pw_body="grant_type=password&username=${email/@/%40}&password=bench-password&scope=read-posts"
+cc_body="grant_type=client_credentials&scope=read-posts%20write-posts"
+
+start_server() {  # alg
+  local keys=$work/keys-$1
+  AUTH_KEYS_DIR=$keys JWT_ALG=$1 "$authctl" keys >/dev/null
+  AUTH_KEYS_DIR=$keys JWT_ALG=$1 LISTEN_ADDR=127.0.0.1:$PORT THREADS=$THREADS LOG_LEVEL=$LOG_LEVEL \
+    THROTTLE_IP_FAILURES=1000000 "$bin" 2>> "$work/server.log" &
+  srv=$!
+  for _ in $(seq 100); do curl -sf -o /dev/null "$base/readyz" && return 0; sleep 0.1; done
+  cat "$work/server.log" >&2; exit 1
+}
+
+hz=$(getconf CLK_TCK)
+cpu() { awk '{print $14+$15}' "/proc/$srv/stat"; }
+summarize() {  # label wrk-output-file cpu-jiffies seconds
+  awk -v l="$1" -v c="$3" -v s="$4" -v hz="$hz" '
+    /Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF} /Socket errors/ {err=$0}
+    END { printf "%-46s %8.0f req/s  p50 %-8s p99 %-8s non2xx=%d  srv cpu %3.0f%% %s\n", l, rps, p50, p99, bad, c/hz/s*100, err }' "$2"
+}
+run() {  # label conns lua [env...]
+  local label=$1 conns=$2 lua=$3; shift 3
+  env "$@" wrk -t"$WRK_THREADS" -c"$conns" -d"$WARM" -s "$here/$lua" "$base/oauth/token" >/dev/null 2>&1
+  local c0 t0 c1 t1
+  c0=$(cpu); t0=$(date +%s.%N)
+  env "$@" wrk -t"$WRK_THREADS" -c"$conns" -d"$DUR" --timeout 10s --latency -s "$here/$lua" "$base/oauth/token" > "$work/wrk.out" 2>&1
+  c1=$(cpu); t1=$(date +%s.%N)
+  summarize "$label" "$work/wrk.out" $((c1 - c0)) "$(echo "$t1 - $t0" | bc)"
+}
+check() {  # body
+  local out; out=$(curl -s -H "Authorization: $AUTH" -d "$1" "$base/oauth/token")
+  python3 -c 'import json,sys,base64; t=json.loads(sys.argv[1]); h=t.get("access_token","").split(".")[0]; h+="="*(-len(h)%4)
+print("# check:", t.get("error") or "alg=%s scope=%r refresh=%s" % (json.loads(base64.urlsafe_b64decode(h))["alg"], t["scope"], "refresh_token" in t))' "$out"
+}
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores; $(openssl version); server THREADS=$THREADS LOG_LEVEL=$LOG_LEVEL; wrk -t$WRK_THREADS -c$CONNS -d$DUR (warm-up $WARM); build $build"
+echo "# ceiling: openssl speed -seconds 3 -multi 2 rsa2048 / ecdsap256"
+rsa=$(openssl speed -seconds 3 -multi 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $(NF-1)}')
+ec=$(openssl speed -seconds 3 -multi 2 ecdsap256 2>/dev/null | awk '/256 bits ecdsa/ {print $(NF-1)}')
+echo "openssl rsa2048 sign/s (2 processes)          $rsa"
+echo "openssl ecdsap256 sign/s (2 processes)        $ec"
+
+start_server RS256
+check "$cc_body"
+run "client_credentials RS256" "$CONNS" token.lua BODY="$cc_body"
+
+# Refresh rotation: PER_THREAD fresh families per wrk thread, minted by password logins.
+: > "$work/tokens.txt"
+seq $((PER_THREAD * WRK_THREADS)) | xargs -P 4 -I{} curl -s -H "Authorization: $AUTH" -d "$pw_body" "$base/oauth/token" \
+  | python3 -c 'import sys,json,re
+for m in re.finditer(r"\{[^{}]*\}", sys.stdin.read()):
+    t = json.loads(m.group(0))
+    if "refresh_token" in t: print(t["refresh_token"])' > "$work/tokens.txt"
+echo "# minted $(wc -l < "$work/tokens.txt") refresh families for the rotation run (warm-up skipped: it would spend them)"
+c0=$(cpu); t0=$(date +%s.%N)
+TOKENS_FILE=$work/tokens.txt PER_THREAD=$PER_THREAD wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DUR" --timeout 10s --latency -s "$here/refresh.lua" \
+  "$base/oauth/token" > "$work/wrk.out" 2>&1
+c1=$(cpu); t1=$(date +%s.%N)
+summarize "refresh_token rotation RS256 (fresh token/req)" "$work/wrk.out" $((c1 - c0)) "$(echo "$t1 - $t0" | bc)"
+
+check "$pw_body"
+run "password RS256 (Argon2id verify per request)" "$CONNS" token.lua BODY="$pw_body"
+
+# Client credentials while a password-grant load runs (one wrk thread each).
+BODY="$pw_body" wrk -t1 -c"$PW_CONNS" -d$(( ${DUR%s} + 3 ))s --timeout 10s --latency -s "$here/token.lua" "$base/oauth/token" \
+  > "$work/pw.out" 2>&1 &
+pw=$!
+sleep 1
+c0=$(cpu); t0=$(date +%s.%N)
+BODY="$cc_body" wrk -t1 -c"$CONNS" -d"$DUR" --latency -s "$here/token.lua" "$base/oauth/token" > "$work/wrk.out" 2>&1
+c1=$(cpu); t1=$(date +%s.%N)
+wait "$pw"
+summarize "client_credentials RS256 during password load" "$work/wrk.out" $((c1 - c0)) "$(echo "$t1 - $t0" | bc)"
+summarize "  (the concurrent password load, c=$PW_CONNS)" "$work/pw.out" 0 1 | sed 's/srv cpu.*//'
+stop_server
+
+start_server ES256
+check "$cc_body"
+run "client_credentials ES256" "$CONNS" token.lua BODY="$cc_body"
+stop_server
+
+if [[ ${PEERS:-0} == 1 ]]; then
+  echo "# peer baseline in the same session: ../shared/peers/bench.sh nodeoauth"
+  DUR=$DUR WARM=$WARM "$root/../shared/peers/bench.sh" nodeoauth || true
+fi
+grep -a '"level":"error"' "$work/server.log" | head -5 || true
