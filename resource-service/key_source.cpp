@@ -5,6 +5,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -63,9 +64,10 @@ struct key_source::state : std::enable_shared_from_this<state> {
   std::atomic<std::uint64_t> fetches{0};
 
   // Single flight for unknown-kid refetches: the first request fetches, later ones wait.
+  using wakeup = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
   std::mutex mutex;
   bool in_flight = false;
-  std::vector<std::shared_ptr<asio::steady_timer>> waiters;
+  std::vector<std::shared_ptr<wakeup>> waiters;
 
   void install(jwt::key_set set, std::string_view source) {
     auto previous = keys.load();
@@ -159,12 +161,12 @@ asio::awaitable<std::shared_ptr<const trusted_keys>> key_source::refetch_for_unk
   auto s = state_;
   if (s->options.public_key_pem || s->stopped) co_return nullptr;
   auto ex = co_await asio::this_coro::executor;
-  std::shared_ptr<asio::steady_timer> wait;
+  std::shared_ptr<state::wakeup> wait;
   {
     std::lock_guard lock(s->mutex);
     if (s->in_flight) {
-      // Bounded: even if the wake-up were lost, the request goes on after the fetch timeout.
-      wait = std::make_shared<asio::steady_timer>(ex, s->options.fetch.timeout + std::chrono::milliseconds(100));
+      // The fetch under way is bounded by its own deadline, so this wait is too.
+      wait = std::make_shared<state::wakeup>(ex, 1);
       s->waiters.push_back(wait);
     } else {
       if (!s->limiter.try_acquire()) co_return nullptr;
@@ -172,7 +174,7 @@ asio::awaitable<std::shared_ptr<const trusted_keys>> key_source::refetch_for_unk
     }
   }
   if (wait) {
-    co_await wait->async_wait(use_tuple);
+    co_await wait->async_receive(use_tuple);
     co_return s->keys.load();
   }
   std::exception_ptr failure;
@@ -181,14 +183,13 @@ asio::awaitable<std::shared_ptr<const trusted_keys>> key_source::refetch_for_unk
   } catch (...) {
     failure = std::current_exception();
   }
-  std::vector<std::shared_ptr<asio::steady_timer>> woken;
+  std::vector<std::shared_ptr<state::wakeup>> woken;
   {
     std::lock_guard lock(s->mutex);
     s->in_flight = false;
     woken.swap(s->waiters);
   }
-  // Each waiter's cancel runs on its own executor (the request's strand), after it suspended.
-  for (auto& t : woken) asio::post(t->get_executor(), [t] { t->cancel(); });
+  for (auto& w : woken) w->try_send(boost::system::error_code{});
   if (failure) std::rethrow_exception(failure);
   co_return s->keys.load();
 }

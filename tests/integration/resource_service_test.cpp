@@ -623,7 +623,15 @@ TEST_CASE("key rotation: a new kid is picked up without restart; unknown-kid ref
   // The auth service adds an ES256 key and signs with it.
   j.publish(jwks_of({&key_a(), &key_b()}));
   auto hits = j.doc->hits.load();
-  CHECK(get(p, "/api/posts", mint(key_b(), "read-posts")).status() == 200);
+  // Several requests with the new kid at once share one refetch.
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 8; ++i)
+    clients.emplace_back([&] {
+      if (get(p, "/api/posts", mint(key_b(), "read-posts")).status() == 200) accepted.fetch_add(1);
+    });
+  for (auto& t : clients) t.join();
+  CHECK(accepted.load() == 8);
   CHECK(j.doc->hits.load() == hits + 1);
   CHECK(get(p, "/api/posts", mint(key_a(), "read-posts")).status() == 200);
 
