@@ -302,7 +302,7 @@ TEST_CASE("Redis down → 503 temporarily_unavailable, then recovery without res
   CHECK(request(s.port(), verb::get, "/readyz").status == 200);
 }
 
-TEST_CASE("key rotation: two keys live; old tokens verify, new tokens use the new kid after reload") {
+TEST_CASE("key rotation: two keys live - old tokens verify, new tokens use the new kid after reload") {
   admin a;
   server s;
   auto c = a.client({"client_credentials"});

@@ -216,7 +216,7 @@ TEST_CASE("keys: created once with mode 0600, --force adds a second, --bits is c
   check_refused(s.authctl({"keys", "--json"}, {{"JWT_ALG", "HS256"}}), 2, "JWT_ALG");
 }
 
-TEST_CASE("install: clients and key once; a second run prints the same ids and no secret") {
+TEST_CASE("install: clients and key once - a second run prints the same ids and no secret") {
   sandbox s;
   auto first = s.authctl({"install", "--json"});
   REQUIRE(first.status == 0);

@@ -385,7 +385,7 @@ TEST_CASE("bearer errors exactly as RFC 6750 and the contract") {
   CHECK(get(p, "/api/posts", mint(key_a(), "")).status() == 403);
 }
 
-TEST_CASE("posts: create, get, list, delete; client-credentials authors; admin implies read and write") {
+TEST_CASE("posts: create, get, list, delete - client-credentials authors - admin implies read and write") {
   jwks_server j(jwks_of({&key_a()}));
   service s(jwks_env(j));
   truncate_posts();
@@ -613,7 +613,7 @@ TEST_CASE("concurrent reads of distinct posts each get their own post (batched l
   CHECK(ok.load() == 6 * 10 * 12);
 }
 
-TEST_CASE("key rotation: a new kid is picked up without restart; unknown-kid refetches are rate-limited") {
+TEST_CASE("key rotation: a new kid is picked up without restart - unknown-kid refetches are rate-limited") {
   jwks_server j(jwks_of({&key_a()}));
   service s(jwks_env(j));
   wait_ready(s);

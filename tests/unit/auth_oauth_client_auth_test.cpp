@@ -58,7 +58,7 @@ TEST_CASE("client auth: client_secret_post and public clients") {
   CHECK(pub.method == client_auth_method::none);
 }
 
-TEST_CASE("client auth: both methods at once → invalid_request; neither → invalid_client") {
+TEST_CASE("client auth: both methods at once → invalid_request - neither → invalid_client") {
   CHECK(code_of(extract_client_credentials(basic("id", "s"), params({{"client_id", "id"}, {"client_secret", "s"}}))) ==
         oauth_errc::invalid_request);
   CHECK(code_of(extract_client_credentials(basic("id", "s"), params({{"client_id", "other"}}))) ==

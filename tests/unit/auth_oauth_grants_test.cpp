@@ -85,7 +85,7 @@ jwt::verified_token decode(const std::string& token) {
 
 } // namespace
 
-TEST_CASE("endpoint: grant_type missing → invalid_request; unknown → unsupported_grant_type") {
+TEST_CASE("endpoint: grant_type missing → invalid_request - unknown → unsupported_grant_type") {
   fixture f;
   CHECK(failure(f.post("", basic("m2m", "m2m-secret"))) == oauth_errc::invalid_request);
   CHECK(failure(f.post("grant_type=authorization_code", basic("m2m", "m2m-secret"))) == oauth_errc::unsupported_grant_type);
@@ -226,7 +226,7 @@ TEST_CASE("password: a failed rehash save does not fail the login") {
   CHECK(f.users.updates.empty());
 }
 
-TEST_CASE("password: scopes: * expands to user ∩ client; the user's allowance is enforced") {
+TEST_CASE("password: scopes: * expands to user ∩ client - the user's allowance is enforced") {
   fixture f;
   auto t = success(f.post("grant_type=password&username=alice@example.com&password=alice-pw&scope=*",
                            basic("web", "web-secret")));
@@ -300,7 +300,7 @@ TEST_CASE("refresh: reused, invalid and foreign tokens → invalid_grant") {
   }
 }
 
-TEST_CASE("refresh: scope may only narrow; the stored grant keeps its scopes") {
+TEST_CASE("refresh: scope may only narrow - the stored grant keeps its scopes") {
   fixture f;
   auto t = success(f.post("grant_type=refresh_token&refresh_token=t&scope=read-posts", basic("web", "web-secret")));
   CHECK(t.scopes == std::vector<std::string>{"read-posts"});
@@ -316,7 +316,7 @@ TEST_CASE("refresh: scope may only narrow; the stored grant keeps its scopes") {
   CHECK(f.refresh.rotations.size() == rotations);
 }
 
-TEST_CASE("refresh: missing token → invalid_request; store down → 503; public client allowed") {
+TEST_CASE("refresh: missing token → invalid_request - store down → 503 - public client allowed") {
   fixture f;
   CHECK(failure(f.post("grant_type=refresh_token", basic("web", "web-secret"))) == oauth_errc::invalid_request);
   CHECK(success(f.post("grant_type=refresh_token&refresh_token=t&client_id=spa")).refresh_token);

@@ -99,7 +99,7 @@ TEST_CASE("scopes: * only for the password grant, alone, expanded to user ∩ cl
   CHECK(granted(resolve_scopes("*", {.allow_wildcard = true, .user_allowed = &nothing})).empty());
 }
 
-TEST_CASE("scopes: a refresh may only narrow; absent keeps the original") {
+TEST_CASE("scopes: a refresh may only narrow - absent keeps the original") {
   strings original{"read-posts", "write-posts"};
   CHECK(granted(narrow_scopes(std::nullopt, original)) == original);
   CHECK(granted(narrow_scopes("", original)) == original);
