@@ -57,7 +57,7 @@ cpu() { awk '{print $14+$15}' "/proc/$srv/stat"; }
 busy() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 # Other load may share the box: wait (at most IDLE_WAIT s) until the rest uses < 20% of a core.
 quiet() { local a b; for _ in $(seq "${IDLE_WAIT:-30}"); do a=$(busy); sleep 1; b=$(busy)
-  [ $(( (b - a) * 100 / hz )) -lt 20 ] && return; done; }
+  [ $(( (b - a) * 100 / hz )) -lt 20 ] && return 0; done; return 0; }
 run() {  # label url lua [env...]
   local label=$1 url=$2 lua=$3; shift 3
   quiet
