@@ -1,5 +1,7 @@
 #include "common/config.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <thread>
@@ -92,6 +94,19 @@ std::optional<redis_endpoint> parse_redis_url(std::string_view text) {
   return out;
 }
 
+bool is_address_range(std::string_view text) {
+  auto slash = text.find('/');
+  std::string address(text.substr(0, slash));
+  unsigned char buf[16];
+  int max = 0;
+  if (inet_pton(AF_INET, address.c_str(), buf) == 1) max = 32;
+  else if (inet_pton(AF_INET6, address.c_str(), buf) == 1) max = 128;
+  else return false;
+  if (slash == std::string_view::npos) return true;
+  auto prefix = parse_int(text.substr(slash + 1));
+  return prefix && *prefix >= 0 && *prefix <= max;
+}
+
 env_reader::env_reader()
     : lookup_([](std::string_view name) -> std::optional<std::string> {
         const char* v = std::getenv(std::string(name).c_str());
@@ -180,6 +195,9 @@ service_config load_service_config(const env_reader& env, std::string_view defau
   c.http.idle_timeout = std::chrono::milliseconds(env.integer("HTTP_IDLE_TIMEOUT_MS", 60'000, 10, 3'600'000));
   c.http.handler_timeout = std::chrono::milliseconds(env.integer("HTTP_HANDLER_TIMEOUT_MS", 30'000, 10, 3'600'000));
   c.http.max_connections = static_cast<std::size_t>(env.integer("HTTP_MAX_CONNECTIONS", 10'000, 1, 1'000'000));
+  c.http.trusted_proxies = env.list("TRUSTED_PROXIES", "");
+  for (const auto& range : c.http.trusted_proxies)
+    if (!is_address_range(range)) fail("TRUSTED_PROXIES", "expected IP addresses or CIDR ranges", range);
   c.pg_pool_size = static_cast<int>(env.integer("PG_POOL_SIZE", 8, 1, 1000));
   c.pg_query_timeout = std::chrono::milliseconds(env.integer("PG_QUERY_TIMEOUT_MS", 5'000, 10, 600'000));
   c.redis_command_timeout = std::chrono::milliseconds(env.integer("REDIS_COMMAND_TIMEOUT_MS", 2'000, 10, 600'000));

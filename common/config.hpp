@@ -64,7 +64,13 @@ struct http_limits {
   std::chrono::milliseconds handler_timeout{30'000};// HTTP_HANDLER_TIMEOUT_MS
   std::size_t max_connections = 10'000;              // HTTP_MAX_CONNECTIONS
   std::size_t max_requests_per_connection = 0;       // 0: unlimited
+  // TRUSTED_PROXIES: addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is
+  // believed (the client address feeds throttling and the access log). Empty: trust none.
+  std::vector<std::string> trusted_proxies;
 };
+
+// True for "10.0.0.0/8", "127.0.0.1", "::1/128" and the like.
+bool is_address_range(std::string_view text);
 
 // What both services read.
 struct service_config {

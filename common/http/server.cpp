@@ -78,7 +78,15 @@ std::optional<std::string> request_context::query_param(std::string_view name) c
 }
 
 server::server(asio::io_context& io, server_options options, std::shared_ptr<const router> routes)
-    : io_(io), options_(std::move(options)), router_(std::move(routes)) {}
+    : io_(io), options_(std::move(options)), router_(std::move(routes)) {
+  std::vector<address_range> ranges;
+  for (const auto& text : options_.limits.trusted_proxies) {
+    auto range = parse_address_range(text);
+    if (!range) throw config_error("TRUSTED_PROXIES: expected IP addresses or CIDR ranges (got '" + text + "')");
+    ranges.push_back(*range);
+  }
+  proxies_ = trusted_proxies(std::move(ranges));
+}
 
 server::~server() = default;
 
@@ -153,7 +161,9 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
   }
   error_code ec;
   auto remote = socket.remote_endpoint(ec);
-  std::string remote_address = ec ? std::string() : remote.address().to_string();
+  std::optional<asio::ip::address> peer_ip;
+  if (!ec) peer_ip = remote.address();
+  std::string peer_address = peer_ip ? peer_ip->to_string() : std::string();
 
   beast::tcp_stream stream(std::move(socket));
   state->stream = &stream;
@@ -252,6 +262,11 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
     }
 
     request req = parser.release();
+    std::string remote_address = peer_address;
+    if (!proxies_.empty() && peer_ip) {
+      auto xff = req.find("X-Forwarded-For");
+      if (xff != req.end()) remote_address = proxies_.client_address(*peer_ip, xff->value());
+    }
     std::string request_id;
     if (auto it = req.find("X-Request-Id"); it != req.end() && acceptable_request_id(it->value()))
       request_id = std::string(it->value());

@@ -9,6 +9,7 @@
 //   idle keep-alive longer than idle_timeout   → connection closed
 //   more than max_connections open             → 503 with Retry-After, connection closed
 #include "common/config.hpp"
+#include "common/http/forwarded.hpp"
 #include "common/http/router.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -63,6 +64,7 @@ private:
   server_options options_;
   std::shared_ptr<const router> router_;
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor_;
+  trusted_proxies proxies_;
   std::uint16_t port_ = 0;
   std::atomic<std::size_t> active_{0};
   std::atomic<bool> draining_{false};

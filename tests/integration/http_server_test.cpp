@@ -32,6 +32,8 @@ asio::awaitable<response> hello(request_context& ctx) {
   co_return res;
 }
 
+asio::awaitable<response> whoami(request_context& ctx) { co_return text_response(status::ok, ctx.remote_address); }
+
 asio::awaitable<response> echo(request_context& ctx) { co_return text_response(status::ok, ctx.req.body()); }
 
 asio::awaitable<response> slow(request_context&) {
@@ -58,6 +60,7 @@ struct test_server {
     r->add(verb::post, "/echo-big", echo);
     r->add(verb::get, "/slow", slow);
     r->add(verb::get, "/broken", broken);
+    r->add(verb::get, "/whoami", whoami);
     server_options opts{listen_address{"127.0.0.1", 0}, limits, false, "test"};
     srv = std::make_unique<server>(io, opts, r);
     srv->start();
@@ -298,4 +301,20 @@ TEST_CASE("the drain is bounded: a handler slower than the deadline is cut off")
   s.srv->shutdown(100ms, [&] { drained.set_value(); });
   REQUIRE(drained.get_future().wait_for(3s) == std::future_status::ready);
   CHECK(std::chrono::steady_clock::now() - start < 450ms);
+}
+
+TEST_CASE("the client address comes from X-Forwarded-For only behind a trusted proxy") {
+  {
+    test_server s;  // trusts no one
+    client c(s.srv->port());
+    CHECK(c.request("GET /whoami HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.7\r\n\r\n").body() ==
+          "127.0.0.1");
+  }
+  http_limits limits;
+  limits.trusted_proxies = {"127.0.0.1"};
+  test_server s(limits);
+  client c(s.srv->port());
+  CHECK(c.request("GET /whoami HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 6.6.6.6, 198.51.100.7\r\n\r\n").body() ==
+        "198.51.100.7");
+  CHECK(c.request("GET /whoami HTTP/1.1\r\nHost: x\r\n\r\n").body() == "127.0.0.1");
 }

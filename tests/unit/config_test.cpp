@@ -107,3 +107,10 @@ TEST_CASE("an empty variable counts as unset") {
   CHECK(c.issuer == "http://localhost:8081");
   CHECK(c.listen.port == 8082);
 }
+
+TEST_CASE("TRUSTED_PROXIES is a list of addresses or ranges") {
+  auto c = load_service_config(env_of({{"TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"}}), "0.0.0.0:8081");
+  CHECK(c.http.trusted_proxies == std::vector<std::string>{"10.0.0.0/8", "127.0.0.1"});
+  CHECK(error_of({{"TRUSTED_PROXIES", "10.0.0.0/8,gateway"}}).starts_with("TRUSTED_PROXIES:"));
+  CHECK(load_service_config(env_of({}), "0.0.0.0:8081").http.trusted_proxies.empty());
+}
