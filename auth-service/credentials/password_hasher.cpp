@@ -4,8 +4,11 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <crypt.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -72,14 +75,23 @@ password_check verify_password_now(std::string_view password, std::string_view s
   return {};
 }
 
-password_hasher::password_hasher(std::size_t threads) : pool_(threads) {
+password_hasher::password_hasher(std::size_t threads) : work_(pool_.get_executor()) {
   ensure_sodium();
   (void)dummy_hash();
+  for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) {
+    threads_.emplace_back([this] {
+      // Linux applies a thread id given to setpriority to that thread only. Failure (e.g.
+      // no permission) only loses the preference, so it is not an error.
+      (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+      pool_.run();
+    });
+  }
 }
 
 password_hasher::~password_hasher() {
+  work_.reset();
   pool_.stop();
-  pool_.join();
+  for (auto& t : threads_) t.join();
 }
 
 // Coroutines spawned on the worker pool; the caller awaits them with use_awaitable and so

@@ -4,10 +4,13 @@
 // (callers rehash them to Argon2id after a successful login). Hashing is slow on purpose,
 // so the coroutine forms run on a worker pool, never on an I/O thread.
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 namespace oauth::auth {
 
@@ -34,7 +37,11 @@ public:
   boost::asio::awaitable<password_check> verify(std::string password, std::string stored_hash);
 
 private:
-  boost::asio::thread_pool pool_;
+  // Worker threads run at a lower scheduling priority (nice +10) than the I/O threads, so
+  // a burst of logins cannot starve token issuance and other requests of CPU.
+  boost::asio::io_context pool_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::vector<std::thread> threads_;
 };
 
 } // namespace oauth::auth
