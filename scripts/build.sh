@@ -4,7 +4,6 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 preset=${PRESET:-release}
-export CCACHE_DIR=${CCACHE_DIR:-$root/var/ccache}
 export CCACHE_BASEDIR=$root
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 cmake --preset "$preset" >/dev/null
