@@ -280,7 +280,7 @@ awaitable<report> purge_command(pg::pool& db, auth::purge_policy policy) {
     o[c.what] = c.removed;
     t << "Purged " << c.removed << " " << c.what << ".\n";
   }
-  t << "Refresh tokens and throttling counters expire in Redis by themselves.\n";
+  t << "Refresh tokens, throttling counters and revoked access-token ids expire in Redis by themselves.\n";
   co_return report{std::move(o), t.str()};
 }
 

@@ -8,11 +8,18 @@ namespace {
 
 struct purge_step {
   std::string_view what;
-  // $1: the longest token lifetime in seconds. Returns affected rows.
+  // Returns affected rows. With uses_lifetime, $1 is the longest token lifetime in seconds.
   std::string_view sql;
+  bool uses_lifetime = true;
 };
 
+// Order matters: personal access tokens go before the clients they reference (a purged
+// client's tokens go with it by ON DELETE CASCADE, but are counted here first).
 constexpr purge_step steps[] = {
+    // Expired personal access tokens, revoked or not. A revoked one stays until its exp (its
+    // record is what DELETE answers about), so it never comes back to life: after exp the JWT
+    // itself is refused everywhere.
+    {"expired_personal_access_tokens", "delete from personal_access_tokens where expires_at < now()", false},
     {"revoked_clients",
      "delete from oauth_clients where revoked and revoked_at < now() - make_interval(secs => $1::bigint)"},
 };
@@ -24,7 +31,9 @@ boost::asio::awaitable<pg::result<std::vector<purge_count>>> purge(pg::pool& db,
   if (!tx) co_return tx.error();
   std::vector<purge_count> out;
   for (const auto& step : steps) {
-    auto r = co_await tx->query(step.sql, pg::args(static_cast<std::int64_t>(policy.longest_token_lifetime.count())));
+    auto r = step.uses_lifetime
+                 ? co_await tx->query(step.sql, pg::args(static_cast<std::int64_t>(policy.longest_token_lifetime.count())))
+                 : co_await tx->query(step.sql);
     if (!r) co_return r.error();
     out.push_back({std::string(step.what), r->affected_rows()});
   }

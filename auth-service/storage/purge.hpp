@@ -1,12 +1,15 @@
 #pragma once
 // `authctl purge` (Passport's passport:purge): removes records that can no longer matter.
 //
-// What lives in PostgreSQL today is users and clients; refresh tokens, their families and
-// throttling counters live in Redis and are purged there by their TTLs. So for now purge
-// removes revoked clients whose revocation is older than the longest token lifetime: no
-// token issued to them can still be alive, and a deleted client is as dead as a revoked one
-// (its UUID never comes back). Personal access tokens (a later issue) add a step here:
-// append an entry to the `steps` table in purge.cpp; each step reports its own count.
+// PostgreSQL holds users, clients and personal access tokens; refresh tokens, their families,
+// throttling counters and the revocation list live in Redis and expire there by their TTLs (the
+// revocation ZSET is pruned by score on every write). So purge removes:
+//  - expired personal access tokens, revoked or not (a revoked one is kept until it expires,
+//    so it never comes back to life);
+//  - revoked clients whose revocation is older than the longest token lifetime: no token issued
+//    to them can still be alive, and a deleted client is as dead as a revoked one (its UUID
+//    never comes back).
+// Each step is an entry of the `steps` table in purge.cpp and reports its own count.
 #include "common/pg/pool.hpp"
 
 #include <boost/asio/awaitable.hpp>

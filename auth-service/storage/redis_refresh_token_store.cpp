@@ -37,10 +37,24 @@ end
 return 'OK'
 )lua");
 
+// Marks family fk revoked, drops its sealed successors and revokes its access tokens
+// (revoke_jtis from common/revocation). Returns how many jtis were revoked.
+const std::string& family_revocation_lua() {
+  static const std::string lua = std::string(revocation::revoke_function_lua()) + R"lua(
+local function revoke_family(p, fk, zkey, channel, now)
+  if redis.call('EXISTS', fk) == 1 then redis.call('HSET', fk, 'rev', '1') end
+  for _, h in ipairs(redis.call('SMEMBERS', fk .. ':t')) do redis.call('DEL', p .. 'g:' .. h) end
+  return revoke_jtis(zkey, channel, now, redis.call('ZRANGEBYSCORE', fk .. ':j', '-inf', '+inf', 'WITHSCORES'))
+end
+)lua";
+  return lua;
+}
+
 // KEYS: t:<H>, t:<successor H>, g:<H>.
-// ARGV: prefix, client, now, grace_ms, successor_exp, successor H, jti, jti_exp, sealed successor.
+// ARGV: prefix, client, now, grace_ms, successor_exp, successor H, jti, jti_exp, sealed successor,
+//       revocation zset, revocation channel.
 // Returns {outcome[, family, user, scopes, exp[, sealed]]}.
-const redis::script rotate_script(R"lua(
+const redis::script rotate_script(family_revocation_lua() + R"lua(
 local p, cid_in = ARGV[1], ARGV[2]
 local now, grace_ms = tonumber(ARGV[3]), tonumber(ARGV[4])
 local rec = redis.call('HMGET', KEYS[1], 'fam', 'cid', 'uid', 'scp', 'exp', 'st', 'succ')
@@ -87,9 +101,25 @@ if grace_ms > 0 and sealed and succ and redis.call('HGET', p .. 't:' .. succ, 's
   note_jti(tonumber(redis.call('HGET', fk, 'exp') or exp))
   return {'grace_replay', fam, uid, scp, exp, sealed}
 end
-redis.call('HSET', fk, 'rev', '1')
-for _, h in ipairs(redis.call('SMEMBERS', fk .. ':t')) do redis.call('DEL', p .. 'g:' .. h) end
+revoke_family(p, fk, ARGV[10], ARGV[11], now)
 return {'reused', fam, uid, scp, exp}
+)lua");
+
+// KEYS: t:<H>. ARGV: prefix. Returns {} or {fam, cid, uid, scp, exp, st, rev}; changes nothing.
+const redis::script lookup_script(R"lua(
+local rec = redis.call('HMGET', KEYS[1], 'fam', 'cid', 'uid', 'scp', 'exp', 'st')
+if not rec[1] then return {} end
+local rev = redis.call('HGET', ARGV[1] .. 'f:' .. rec[1], 'rev') or '1'
+return {rec[1], rec[2], rec[3], rec[4], rec[5], rec[6], rev}
+)lua");
+
+// KEYS: t:<H>. ARGV: prefix, client, now, revocation zset, revocation channel.
+const redis::script revoke_family_script(family_revocation_lua() + R"lua(
+local rec = redis.call('HMGET', KEYS[1], 'fam', 'cid')
+if not rec[1] then return {'unknown'} end
+if rec[2] ~= ARGV[2] then return {'wrong_client'} end
+local n = revoke_family(ARGV[1], ARGV[1] .. 'f:' .. rec[1], ARGV[4], ARGV[5], tonumber(ARGV[3]))
+return {'revoked', rec[1], n}
 )lua");
 
 std::string join(const std::vector<std::string>& v) {
@@ -132,8 +162,9 @@ boost::system::error_code bad_reply(std::string_view operation, const redis::rep
 
 } // namespace
 
-redis_refresh_token_store::redis_refresh_token_store(redis::client& redis, std::string prefix)
-    : redis_(redis), prefix_(std::move(prefix)) {}
+redis_refresh_token_store::redis_refresh_token_store(redis::client& redis, std::string prefix,
+                                                     revocation::names revocation)
+    : redis_(redis), prefix_(std::move(prefix)), revocation_(std::move(revocation)) {}
 
 boost::asio::awaitable<store_result<void>> redis_refresh_token_store::issue(std::string_view token,
                                                                             const refresh_grant_record& record,
@@ -176,7 +207,9 @@ boost::asio::awaitable<store_result<rotation_result>> redis_refresh_token_store:
                                 successor_hash,
                                 req.access_token_jti,
                                 std::to_string(req.access_token_exp),
-                                std::move(sealed)};
+                                std::move(sealed),
+                                revocation_.key,
+                                revocation_.channel};
   auto r = co_await redis_.eval(rotate_script, std::move(keys), std::move(args));
   if (!r) co_return failed("rotate", r.error());
   if (!r->is_array() || r->elements.empty() || !r->elements[0].is_string()) co_return bad_reply("rotate", *r);
@@ -219,6 +252,53 @@ boost::asio::awaitable<store_result<rotation_result>> redis_refresh_token_store:
     co_return bad_reply("rotate", *r);
   }
   co_return out;
+}
+
+boost::asio::awaitable<store_result<std::optional<refresh_token_info>>>
+redis_refresh_token_store::lookup(std::string_view token, std::int64_t now) {
+  if (now == 0) now = unix_now();
+  std::vector<std::string> keys{token_key(refresh_token_hash(token))};
+  std::vector<std::string> args{prefix_};
+  auto r = co_await redis_.eval(lookup_script, std::move(keys), std::move(args));
+  if (!r) co_return failed("lookup", r.error());
+  if (!r->is_array()) co_return bad_reply("lookup", *r);
+  const auto& e = r->elements;
+  if (e.empty()) co_return std::optional<refresh_token_info>{};
+  if (e.size() < 7) co_return bad_reply("lookup", *r);
+  refresh_token_info info;
+  info.record.family_id = e[0].str;
+  info.record.client_id = e[1].str;
+  info.record.user_id = e[2].str;
+  info.record.scopes = split(e[3].str);
+  info.record.expires_at = to_int(e[4].str);
+  if (info.record.expires_at <= now)
+    info.state = refresh_token_state::expired;
+  else if (e[6].str != "0")
+    info.state = refresh_token_state::revoked;
+  else if (e[5].str != "live")
+    info.state = refresh_token_state::rotated;
+  else
+    info.state = refresh_token_state::live;
+  co_return std::optional<refresh_token_info>{std::move(info)};
+}
+
+boost::asio::awaitable<store_result<refresh_revoke_outcome>>
+redis_refresh_token_store::revoke_family(std::string_view token, std::string_view client_id, std::int64_t now) {
+  if (now == 0) now = unix_now();
+  std::vector<std::string> keys{token_key(refresh_token_hash(token))};
+  std::vector<std::string> args{prefix_, std::string(client_id), std::to_string(now), revocation_.key,
+                                revocation_.channel};
+  auto r = co_await redis_.eval(revoke_family_script, std::move(keys), std::move(args));
+  if (!r) co_return failed("revoke_family", r.error());
+  if (!r->is_array() || r->elements.empty() || !r->elements[0].is_string()) co_return bad_reply("revoke_family", *r);
+  const std::string& outcome = r->elements[0].str;
+  if (outcome == "unknown") co_return refresh_revoke_outcome::unknown;
+  if (outcome == "wrong_client") co_return refresh_revoke_outcome::wrong_client;
+  if (outcome != "revoked" || r->elements.size() < 3) co_return bad_reply("revoke_family", *r);
+  log::info("refresh token family revoked",
+            {{"family", r->elements[1].str}, {"client_id", std::string(client_id)},
+             {"access_tokens_revoked", r->elements[2].integer}});
+  co_return refresh_revoke_outcome::revoked;
 }
 
 } // namespace oauth::auth

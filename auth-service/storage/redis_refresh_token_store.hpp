@@ -36,23 +36,31 @@
 // The grace window is measured by Redis's own millisecond expiry of P g:<H>, not in whole
 // seconds.
 //
+// Family revocation (reuse detection in rotate(), and revoke_family() for RFC 7009) also
+// revokes the family's live access tokens: the jtis of P f:<F>:j go to the revocation list
+// (common/revocation/protocol.hpp) inside the same script, so deciding to revoke and
+// announcing it are one atomic step. lookup() and revoke_family() are scripts too.
+//
 // Deployment: one Redis (optionally behind Sentinel). The scripts derive family and successor
 // keys from stored values, so they are NOT Redis-Cluster-safe (keys not declared in KEYS, on
 // different slots).
+#include "auth-service/storage/refresh_token_inspector.hpp"
 #include "auth-service/storage/refresh_token_store.hpp"
 #include "common/redis/client.hpp"
+#include "common/revocation/protocol.hpp"
 
 #include <string>
 #include <string_view>
 
 namespace oauth::auth {
 
-class redis_refresh_token_store final : public refresh_token_store {
+class redis_refresh_token_store final : public refresh_token_store, public refresh_token_inspector {
 public:
   static constexpr std::string_view default_prefix = "oauth:rt:";
 
-  // `redis` must outlive the store.
-  explicit redis_refresh_token_store(redis::client& redis, std::string prefix = std::string(default_prefix));
+  // `redis` must outlive the store. `revocation`: where revoked access-token jtis go.
+  explicit redis_refresh_token_store(redis::client& redis, std::string prefix = std::string(default_prefix),
+                                     revocation::names revocation = {});
 
   // An empty record.family_id starts a family with a random UUID as its id.
   boost::asio::awaitable<store_result<void>> issue(std::string_view token, const refresh_grant_record& record,
@@ -60,6 +68,13 @@ public:
                                                    std::int64_t access_token_exp) override;
   // request.now == 0 means "now". request.ttl below one second is taken as one second.
   boost::asio::awaitable<store_result<rotation_result>> rotate(const rotation_request& request) override;
+
+  // refresh_token_inspector. now == 0 means "now".
+  boost::asio::awaitable<store_result<std::optional<refresh_token_info>>> lookup(std::string_view token,
+                                                                                  std::int64_t now) override;
+  boost::asio::awaitable<store_result<refresh_revoke_outcome>> revoke_family(std::string_view token,
+                                                                             std::string_view client_id,
+                                                                             std::int64_t now) override;
 
   // Key names of the layout above (tests, operations, and the revocation of a later issue).
   std::string token_key(std::string_view token_hash) const { return prefix_ + "t:" + std::string(token_hash); }
@@ -71,6 +86,7 @@ public:
 private:
   redis::client& redis_;
   std::string prefix_;
+  revocation::names revocation_;
 };
 
 } // namespace oauth::auth
