@@ -11,11 +11,15 @@ add_library(auth_oauth STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/password_grant.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/refresh_token_grant.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/token_endpoint.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/bearer.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/revocation.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/introspection.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/personal_access_tokens.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/keys/key_manager.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/routes/metadata.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/routes/auth_routes.cpp
 )
-target_link_libraries(auth_oauth PUBLIC auth_core oauth_http oauth_jwt)
+target_link_libraries(auth_oauth PUBLIC auth_core oauth_http oauth_jwt oauth_revocation)
 
 # The assembled service (stores from storage.cmake) and its executable.
 add_library(auth_app STATIC ${CMAKE_CURRENT_SOURCE_DIR}/routes/auth_app.cpp)

@@ -27,6 +27,16 @@ boost::asio::awaitable<grant_result> refresh_token_grant::handle(const grant_req
     auto checked = narrow_scopes(requested, every_defined_scope());
     if (auto* e = std::get_if<token_error>(&checked)) co_return std::move(*e);
   }
+  if (requested && !requested->empty() && deps_.inspector != nullptr) {
+    // RFC 6749 §6: a scope wider than the original is refused without rotating the token.
+    auto peeked = co_await deps_.inspector->lookup(*presented, request.now);
+    if (!peeked) co_return store_unavailable();
+    const auto& info = *peeked;
+    if (info && info->state == refresh_token_state::live && info->record.client_id == request.caller.id) {
+      auto narrowed = narrow_scopes(requested, info->record.scopes);
+      if (auto* e = std::get_if<token_error>(&narrowed)) co_return std::move(*e);
+    }
+  }
 
   // The access token's jti and expiry are fixed before the rotation so that the store can
   // tie them to the family (a family revocation then revokes this access token too).

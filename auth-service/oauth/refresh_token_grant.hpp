@@ -11,12 +11,15 @@
 // refresh token, and registering a password client without the means to refresh it would be
 // a trap (Passport behaves the same way).
 //
-// Limitation: refresh_token_store has no read-without-rotate, so a requested scope that is
-// not a subset of the original one is detected after the rotation (syntax and definition are
-// checked before). The client then gets invalid_scope and its successor is only recoverable
-// within the grace window. A `peek` on the store would close this gap.
+// A requested scope wider than the original grant is refused BEFORE the rotation: the grant
+// peeks at the token (refresh_token_inspector::lookup, read-only) and answers invalid_scope
+// without spending it, so the client keeps its session. Scopes never change within a family,
+// so the peek cannot race with a concurrent rotation in a way that matters. Only a live token
+// of the calling client is judged this way; anything else goes on to rotate(), which reports
+// reuse, another client or an invalid token exactly as before.
 #include "auth-service/oauth/grant.hpp"
 #include "auth-service/oauth/token_issuer.hpp"
+#include "auth-service/storage/refresh_token_inspector.hpp"
 #include "auth-service/storage/refresh_token_store.hpp"
 
 #include <chrono>
@@ -30,6 +33,8 @@ public:
     const token_issuer& issuer;
     std::chrono::seconds refresh_token_ttl;
     std::chrono::seconds reuse_grace;
+    // nullptr: no peek (the scope is then checked after the rotation only).
+    refresh_token_inspector* inspector = nullptr;
   };
   explicit refresh_token_grant(dependencies deps) : deps_(deps) {}
 

@@ -3,12 +3,17 @@
 #include "auth-service/credentials/password_hasher.hpp"
 #include "auth-service/keys/key_manager.hpp"
 #include "auth-service/oauth/client_cache.hpp"
+#include "auth-service/oauth/bearer.hpp"
 #include "auth-service/oauth/client_credentials_grant.hpp"
+#include "auth-service/oauth/introspection.hpp"
+#include "auth-service/oauth/personal_access_tokens.hpp"
+#include "auth-service/oauth/revocation.hpp"
 #include "auth-service/oauth/password_grant.hpp"
 #include "auth-service/oauth/refresh_token_grant.hpp"
 #include "auth-service/oauth/token_endpoint.hpp"
 #include "auth-service/oauth/token_issuer.hpp"
 #include "auth-service/routes/auth_routes.hpp"
+#include "auth-service/storage/pg_personal_access_token_store.hpp"
 #include "auth-service/storage/pg_client_store.hpp"
 #include "auth-service/storage/pg_user_store.hpp"
 #include "auth-service/storage/redis_refresh_token_store.hpp"
@@ -17,6 +22,8 @@
 #include "common/log.hpp"
 #include "common/pg/pool.hpp"
 #include "common/redis/client.hpp"
+#include "common/revocation/live_list.hpp"
+#include "common/revocation/writer.hpp"
 
 namespace oauth::auth {
 namespace {
@@ -34,6 +41,12 @@ redis::client_options redis_options(const service_config& svc) {
   ro.endpoint = svc.redis;
   ro.command_timeout = svc.redis_command_timeout;
   return ro;
+}
+
+revocation::live_list_options revocation_options(const service_config& svc) {
+  revocation::live_list_options o;
+  o.redis = redis_options(svc);
+  return o;
 }
 
 } // namespace
@@ -54,8 +67,15 @@ struct auth_app::parts {
         issuer([k = &keys] { return k->signing_key(); }, c.service.issuer, c.service.audience, c.access_token_ttl),
         password({users, throttle, refresh_tokens, hasher, issuer, c.refresh_token_ttl}),
         client_credentials(issuer),
-        refreshing({refresh_tokens, issuer, c.refresh_token_ttl, c.refresh_reuse_grace}),
-        endpoint(clients, {&password, &client_credentials, &refreshing}) {
+        refreshing({refresh_tokens, issuer, c.refresh_token_ttl, c.refresh_reuse_grace, &refresh_tokens}),
+        endpoint(clients, {&password, &client_credentials, &refreshing}),
+        revoked(io.get_executor(), revocation_options(c.service)),
+        revocations(redis, {}, &revoked.set()),
+        verifier(keys, c.service.issuer, c.service.audience, &revoked),
+        personal_tokens(db),
+        personal_access({verifier, personal_tokens, issuer, revocations, c.personal_access_token_ttl}),
+        revoke({clients, verifier, refresh_tokens, revocations}),
+        introspect({clients, verifier, refresh_tokens}) {
     keys.open();
   }
 
@@ -73,6 +93,14 @@ struct auth_app::parts {
   client_credentials_grant client_credentials;
   refresh_token_grant refreshing;
   token_endpoint endpoint;
+  // Revocation (common/revocation), personal access tokens, RFC 7009 and RFC 7662.
+  revocation::live_list revoked;
+  revocation::writer revocations;
+  access_token_verifier verifier;
+  pg_personal_access_token_store personal_tokens;
+  personal_access_tokens_endpoint personal_access;
+  revocation_endpoint revoke;
+  introspection_endpoint introspect;
   std::unique_ptr<http::server> server;
 };
 
@@ -85,7 +113,11 @@ auth_app::auth_app(boost::asio::io_context& io, auth_config config, app_tuning t
                                          {"postgres", [db] { return db->ping(); }},
                                          {"redis", [rc] { return rc->ping(); }},
                                      });
-  add_auth_routes(*routes, parts_->keys, parts_->endpoint, metadata_options{.issuer = config_.service.issuer});
+  add_auth_routes(*routes, parts_->keys, parts_->endpoint,
+                  metadata_options{.issuer = config_.service.issuer, .revocation_endpoint = true,
+                                   .introspection_endpoint = true});
+  add_revocation_routes(*routes, parts_->revoke, parts_->introspect);
+  add_personal_access_token_routes(*routes, parts_->personal_access);
   http::server_options so{config_.service.listen, config_.service.http, tuning_.access_log, "auth-service"};
   parts_->server = std::make_unique<http::server>(io_, so, routes);
 }
@@ -94,6 +126,7 @@ auth_app::~auth_app() { stop(); }
 
 void auth_app::start() {
   parts_->redis.start();
+  parts_->revoked.start();
   parts_->keys.start();
   parts_->server->start();
   log::info("auth-service listening", {{"address", config_.service.listen.host},
@@ -105,6 +138,7 @@ void auth_app::start() {
 void auth_app::stop() {
   if (!parts_) return;
   parts_->keys.stop();
+  parts_->revoked.stop();
   parts_->redis.stop();
 }
 

@@ -1,0 +1,81 @@
+#pragma once
+// The auth service's own bearer check (RFC 6750) for the routes that take an access token
+// (/oauth/personal-access-tokens), and the verification of our own JWTs shared with
+// /oauth/revoke and /oauth/introspect.
+//
+// A token is ours when it verifies against the key manager's published keys (every key that may
+// still verify a live token, RFC 9068 §4: typ at+jwt, iss, aud, exp/nbf with the given leeway)
+// and its jti is not on the revocation list (common/revocation, the same live set the resource
+// services keep). Pure helpers (extraction, challenges) are separate from the check.
+#include "common/http/types.hpp"
+#include "common/jwt/verify.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace oauth::revocation {
+class live_list;
+}
+
+namespace oauth::auth {
+
+class key_manager;
+
+inline constexpr std::string_view bearer_realm = "oauth";
+
+// "Bearer <b64token>" (scheme case-insensitive, RFC 7235 §2.1). nullopt: no Authorization
+// header or another scheme; "" (empty optional value): a malformed Bearer value.
+enum class bearer_presence { none, malformed, token };
+struct bearer_extraction {
+  bearer_presence what = bearer_presence::none;
+  std::string_view token;
+};
+bearer_extraction extract_bearer(std::string_view authorization) noexcept;
+
+// 401 without an error code (RFC 6750 §3.1: no credentials were sent).
+http::response bearer_missing_response();
+// 401 invalid_token.
+http::response bearer_invalid_response(std::string_view description);
+// 403 insufficient_scope (scope="<needed>" when given).
+http::response bearer_insufficient_scope_response(std::string_view description, std::string_view scope = {});
+// 403 access_denied: a valid token that may not use the route (a client-credentials token on a
+// route for users).
+http::response bearer_forbidden_response(std::string_view description);
+
+// The caller as the routes see it.
+struct bearer_principal {
+  std::string sub;
+  std::string client_id;
+  std::string jti;
+  std::vector<std::string> scopes;
+  std::int64_t exp = 0;
+  // RFC 9068 §2.2: a client-credentials token's sub is the client itself: there is no user.
+  bool has_user() const { return sub != client_id; }
+};
+
+class access_token_verifier {
+public:
+  // `keys` (and `revoked`, when given) must outlive the verifier.
+  access_token_verifier(const key_manager& keys, std::string issuer, std::string audience,
+                        const revocation::live_list* revoked);
+
+  // Signature and claims only (not revocation). `leeway` applies to exp/nbf/iat.
+  jwt::result<jwt::verified_token> verify(std::string_view token, std::chrono::seconds leeway,
+                                          std::int64_t now = 0) const;
+  bool revoked(std::string_view jti) const;
+
+  // The whole bearer check: principal, or the 401 to answer.
+  std::variant<bearer_principal, http::response> authenticate(std::string_view authorization) const;
+
+private:
+  const key_manager& keys_;
+  std::string issuer_;
+  std::string audience_;
+  const revocation::live_list* revoked_;
+};
+
+} // namespace oauth::auth
