@@ -23,6 +23,13 @@ namespace {
 
 asio::awaitable<bool> keys_ready(std::shared_ptr<key_source> keys) { co_return keys->loaded(); }
 
+// "redis" is ready when Redis answers AND the revocation list is in sync with it: a replica that
+// may have missed revocations must not take traffic as if it had not.
+asio::awaitable<bool> redis_ready(redis::client* rc, std::shared_ptr<revocation::live_list> revoked) {
+  bool up = co_await rc->ping();
+  co_return up && revoked->synced();
+}
+
 asio::awaitable<pg::result<int>> migrate_with_retry(pg::pool& db, std::chrono::seconds wait) {
   auto until = std::chrono::steady_clock::now() + wait;
   for (;;) {
@@ -63,18 +70,24 @@ app::app(asio::io_context& io, resource_config config, app_tuning tuning)
   ko.retry_max = tuning_.jwks_retry_max;
   keys_ = std::make_shared<key_source>(io_.get_executor(), ko);
 
+  revocation::live_list_options lo;
+  lo.redis = ro;
+  // Entries stay until exp + skew (+ a minute): the verifier accepts a token that long.
+  lo.keep_after_seconds = std::max<std::int64_t>(revocation::retention_seconds, config_.clock_skew.count() + 60);
+  revoked_ = std::make_shared<revocation::live_list>(io_.get_executor(), lo);
+
   auto routes = std::make_shared<http::router>();
   pg::pool* db = db_.get();
   redis::client* rc = redis_.get();
   auto keys = keys_;
   http::add_standard_routes(*routes, {
       {"postgres", [db] { return db->ping(); }},
-      {"redis", [rc] { return rc->ping(); }},
+      {"redis", [rc, revoked = revoked_] { return redis_ready(rc, revoked); }},
       {"keys", [keys] { return keys_ready(keys); }},
   });
   auto store = std::make_shared<posts_store>(*db_);
   api_parts parts{keys_, store, std::make_shared<posts_reader>(io_.get_executor(), store),
-                  std::make_shared<const cors_policy>(config_.cors_allowed_origins)};
+                  std::make_shared<const cors_policy>(config_.cors_allowed_origins), revoked_};
   add_api_routes(*routes, parts);
 
   http::server_options so{svc.listen, svc.http, tuning_.access_log, "resource-service"};
@@ -104,6 +117,7 @@ void app::migrate() {
 void app::start() {
   keys_->start();
   redis_->start();
+  revoked_->start();
   server_->start();
   log::info("resource-service listening",
             {{"address", config_.service.listen.host}, {"port", server_->port()},
@@ -113,6 +127,7 @@ void app::start() {
 void app::stop() {
   if (keys_) keys_->stop();
   if (redis_) redis_->stop();
+  if (revoked_) revoked_->stop();
 }
 
 } // namespace oauth::resource

@@ -1,8 +1,10 @@
 #pragma once
-// The resource service assembled: PostgreSQL pool and migrations, Redis (readiness now,
-// revocation later), the key source, the router and the HTTP server. main.cpp runs it until a
+// The resource service assembled: PostgreSQL pool and migrations, Redis (readiness), the live
+// revocation list (common/revocation: subscribed, loaded whole after every (re)subscription;
+// /readyz's "redis" check is down until it is in sync), the key source, the router and the HTTP server. main.cpp runs it until a
 // signal; the integration tests run it in-process.
 #include "common/http/server.hpp"
+#include "common/revocation/live_list.hpp"
 #include "resource-service/config.hpp"
 #include "resource-service/key_source.hpp"
 
@@ -50,6 +52,7 @@ public:
 
   http::server& server() { return *server_; }
   key_source& keys() { return *keys_; }
+  revocation::live_list& revocations() { return *revoked_; }
   const resource_config& config() const { return config_; }
 
 private:
@@ -59,6 +62,7 @@ private:
   std::unique_ptr<pg::pool> db_;
   std::unique_ptr<redis::client> redis_;
   std::shared_ptr<key_source> keys_;
+  std::shared_ptr<revocation::live_list> revoked_;
   std::unique_ptr<http::server> server_;
 };
 

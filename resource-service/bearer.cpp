@@ -12,6 +12,7 @@ struct guard {
   std::shared_ptr<key_source> keys;
   scope_rule rule;
   http::handler next;
+  std::shared_ptr<const revocation::live_list> revoked;
 };
 
 metrics::counter& outcome(std::string_view which) {
@@ -25,6 +26,7 @@ struct counters {
   metrics::counter& invalid = outcome("invalid_token");
   metrics::counter& scope = outcome("insufficient_scope");
   metrics::counter& unavailable = outcome("keys_unavailable");
+  metrics::counter& revoked = outcome("revoked");
 };
 
 counters& stats() {
@@ -58,6 +60,10 @@ asio::awaitable<http::response> guarded(http::request_context& ctx, std::shared_
     stats().invalid.inc();
     co_return invalid_token_response(verified.error().message());
   }
+  if (g->revoked && g->revoked->revoked(verified->jti())) {
+    stats().revoked.inc();
+    co_return invalid_token_response("token revoked");
+  }
   if (!satisfies(g->rule, split_scope(verified->scope()))) {
     stats().scope.inc();
     co_return insufficient_scope_response(g->rule);
@@ -69,8 +75,9 @@ asio::awaitable<http::response> guarded(http::request_context& ctx, std::shared_
 
 } // namespace
 
-http::handler require_scopes(std::shared_ptr<key_source> keys, scope_rule rule, http::handler next) {
-  auto g = std::make_shared<const guard>(guard{std::move(keys), std::move(rule), std::move(next)});
+http::handler require_scopes(std::shared_ptr<key_source> keys, scope_rule rule, http::handler next,
+                             std::shared_ptr<const revocation::live_list> revoked) {
+  auto g = std::make_shared<const guard>(guard{std::move(keys), std::move(rule), std::move(next), std::move(revoked)});
   return [g](http::request_context& ctx) { return guarded(ctx, g); };
 }
 

@@ -4,6 +4,7 @@
 // puts the caller in request_context::principal (an access_principal). Routes declare their
 // rule where they are registered (routes.cpp), so every rule is visible in one place.
 #include "common/http/router.hpp"
+#include "common/revocation/live_list.hpp"
 #include "resource-service/access_token.hpp"
 #include "resource-service/key_source.hpp"
 #include "resource-service/scopes.hpp"
@@ -16,7 +17,10 @@ namespace asio = boost::asio;
 
 // The handler that runs `next` only for a valid token satisfying `rule`; otherwise 401
 // (no token / invalid_token), 403 (insufficient_scope) or 503 (no keys loaded yet).
-http::handler require_scopes(std::shared_ptr<key_source> keys, scope_rule rule, http::handler next);
+// `revoked` (when given) is checked after the signature and claims, in O(1): a revoked jti is
+// 401 invalid_token "token revoked" (CONTRACT: "Revocation reaches every resource service").
+http::handler require_scopes(std::shared_ptr<key_source> keys, scope_rule rule, http::handler next,
+                             std::shared_ptr<const revocation::live_list> revoked = nullptr);
 
 // The principal the middleware stored; a programmer error (std::logic_error) on an
 // unprotected route.

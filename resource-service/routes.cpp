@@ -40,7 +40,7 @@ void add_api_routes(http::router& r, const api_parts& p) {
   const auto write = scope_rule::all_of({scopes::write_posts});
   const auto admin = scope_rule::all_of({scopes::admin});
   auto api = [&](scope_rule rule, http::handler h) {
-    return with_cors(p.cors, require_scopes(p.keys, std::move(rule), std::move(h)));
+    return with_cors(p.cors, require_scopes(p.keys, std::move(rule), std::move(h), p.revoked));
   };
 
   r.add(verb::get, "/api/posts", api(read, bind_handler<list_posts>(p.reader)));

@@ -2,6 +2,7 @@
 // Every route of the posts API with its scope rule, in one place (../shared/CONTRACT.md,
 // "Resource service endpoints").
 #include "common/http/router.hpp"
+#include "common/revocation/live_list.hpp"
 #include "resource-service/cors.hpp"
 #include "resource-service/key_source.hpp"
 #include "resource-service/posts_reader.hpp"
@@ -18,6 +19,8 @@ struct api_parts {
   std::shared_ptr<posts_store> store;    // writes
   std::shared_ptr<posts_reader> reader;  // reads, coalesced
   std::shared_ptr<const cors_policy> cors;
+  // Revoked jtis (common/revocation); nullptr: no revocation check.
+  std::shared_ptr<const revocation::live_list> revoked;
 };
 
 void add_api_routes(http::router& r, const api_parts& parts);
