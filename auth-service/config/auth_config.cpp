@@ -1,8 +1,32 @@
 #include "auth-service/config/auth_config.hpp"
 
+#include <cctype>
+#include <string_view>
 #include <thread>
 
 namespace oauth::auth {
+namespace {
+
+// "/" (same origin: an empty variable counts as unset) or http(s)://host[:port][/path]: no
+// credentials, query, fragment, quotes or spaces (it is written into the playground's HTML and
+// its Content-Security-Policy).
+bool plausible_base_url(std::string_view url) {
+  if (url == "/") return true;
+  std::string_view rest;
+  if (url.starts_with("http://")) rest = url.substr(7);
+  else if (url.starts_with("https://")) rest = url.substr(8);
+  else return false;
+  if (rest.empty() || rest.front() == '/' || rest.front() == ':') return false;
+  for (char ch : rest) {
+    auto u = static_cast<unsigned char>(ch);
+    if (!(std::isalnum(u) || ch == '.' || ch == '-' || ch == '_' || ch == '~' || ch == ':' || ch == '/' || ch == '[' ||
+          ch == ']' || ch == '%'))
+      return false;
+  }
+  return true;
+}
+
+} // namespace
 
 auth_config load_auth_config(const env_reader& env) {
   auth_config c;
@@ -23,6 +47,11 @@ auth_config load_auth_config(const env_reader& env) {
   c.password_hash_threads = static_cast<std::size_t>(env.integer("PASSWORD_HASH_THREADS", cores, 1, 256));
   c.key_reload_interval = env.seconds("KEY_RELOAD_SECONDS", 30, 1, 60);
   c.throttle_ip_failures = static_cast<int>(env.integer("THROTTLE_IP_FAILURES", 50, 5, 1'000'000));
+  c.playground_api_url = env.string("PLAYGROUND_API_URL", "http://localhost:8082");
+  if (!plausible_base_url(c.playground_api_url))
+    throw config_error("PLAYGROUND_API_URL: expected an http(s)://host[:port][/path] URL or / for the same origin (got '" +
+                       c.playground_api_url + "')");
+  c.trust_forwarded_proto = env.integer("TRUST_FORWARDED_PROTO", 0, 0, 1) == 1;
   return c;
 }
 

@@ -24,6 +24,11 @@ struct auth_config {
   std::chrono::seconds key_reload_interval{30};            // KEY_RELOAD_SECONDS (≤ 60 per the contract)
   int throttle_user_failures = 5;                          // per (IP, user name) per minute (contract)
   int throttle_ip_failures = 50;                           // THROTTLE_IP_FAILURES per IP per minute
+  // The playground page's resource-service base URL (PLAYGROUND_API_URL; "/" = same origin,
+  // behind the gateway) and whether X-Forwarded-Proto is believed for the refresh cookie's
+  // Secure attribute (TRUST_FORWARDED_PROTO=1; see auth-service/routes/first_party_routes.hpp).
+  std::string playground_api_url = "http://localhost:8082";
+  bool trust_forwarded_proto = false;
 };
 
 auth_config load_auth_config(const env_reader& env);

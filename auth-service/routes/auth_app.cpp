@@ -13,6 +13,8 @@
 #include "auth-service/oauth/token_endpoint.hpp"
 #include "auth-service/oauth/token_issuer.hpp"
 #include "auth-service/routes/auth_routes.hpp"
+#include "auth-service/routes/first_party_routes.hpp"
+#include "auth-service/routes/web_routes.hpp"
 #include "auth-service/storage/pg_personal_access_token_store.hpp"
 #include "auth-service/storage/pg_client_store.hpp"
 #include "auth-service/storage/pg_user_store.hpp"
@@ -118,6 +120,8 @@ auth_app::auth_app(boost::asio::io_context& io, auth_config config, app_tuning t
                                    .introspection_endpoint = true});
   add_revocation_routes(*routes, parts_->revoke, parts_->introspect);
   add_personal_access_token_routes(*routes, parts_->personal_access);
+  add_first_party_routes(*routes, parts_->endpoint, first_party_options_from(config_));
+  add_web_routes(*routes, web_options_from(config_));
   http::server_options so{config_.service.listen, config_.service.http, tuning_.access_log, "auth-service"};
   parts_->server = std::make_unique<http::server>(io_, so, routes);
 }

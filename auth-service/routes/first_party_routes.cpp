@@ -1,0 +1,209 @@
+#include "auth-service/routes/first_party_routes.hpp"
+
+#include "auth-service/routes/auth_routes.hpp"
+#include "auth-service/routes/first_party_security.hpp"
+#include "common/encoding.hpp"
+#include "common/http/params.hpp"
+#include "common/http/responses.hpp"
+#include "common/log.hpp"
+#include "common/metrics.hpp"
+#include "common/time.hpp"
+
+#include <array>
+#include <memory>
+#include <optional>
+
+namespace oauth::auth {
+namespace {
+
+namespace fp = first_party;
+
+class proxy {
+public:
+  proxy(token_endpoint& tokens, first_party_options options) : tokens_(tokens), options_(std::move(options)) {
+    auto& reg = metrics::global();
+    const char* help = "Requests refused by the first-party endpoints' cross-site checks, by reason";
+    refused_origin_ = &reg.get_counter("auth_first_party_refused_total", help, "reason=\"origin\"");
+    refused_fetch_ = &reg.get_counter("auth_first_party_refused_total", help, "reason=\"sec_fetch_site\"");
+    refused_type_ = &reg.get_counter("auth_first_party_refused_total", help, "reason=\"content_type\"");
+  }
+
+  bool configured() const { return !options_.client_id.empty() && !options_.client_secret.empty(); }
+
+  boost::asio::awaitable<http::response> password_token(http::request_context& ctx) {
+    if (auto refused = check_request(ctx, false)) co_return std::move(*refused);
+    if (!configured()) co_return not_configured();
+    auto parsed = http::parse_body_params(ctx.header(http::field::content_type), ctx.req.body());
+    if (auto* e = std::get_if<http::params_error>(&parsed))
+      co_return to_response(make_error(oauth_errc::invalid_request, e->description));
+    const auto& params = std::get<http::body_params>(parsed);
+    if (auto repeated = params.first_repeated())
+      co_return to_response(make_error(oauth_errc::invalid_request, "The parameter '" + *repeated + "' is repeated."));
+
+    // Only the user's fields are taken from the request; grant and client are the proxy's.
+    std::string form = "grant_type=password";
+    append(form, "username", params.get("username"));
+    append(form, "password", params.get("password"));
+    append(form, "scope", params.get("scope"));
+    auto result = co_await run_grant(ctx, std::move(form));
+    co_return respond(ctx, result, false);
+  }
+
+  boost::asio::awaitable<http::response> refresh(http::request_context& ctx) {
+    if (auto refused = check_request(ctx, true)) co_return std::move(*refused);
+    if (!configured()) co_return not_configured();
+    std::optional<std::string> scope;
+    if (!ctx.req.body().empty()) {
+      auto parsed = http::parse_body_params(ctx.header(http::field::content_type), ctx.req.body());
+      if (auto* e = std::get_if<http::params_error>(&parsed))
+        co_return to_response(make_error(oauth_errc::invalid_request, e->description));
+      const auto& params = std::get<http::body_params>(parsed);
+      if (auto repeated = params.first_repeated())
+        co_return to_response(make_error(oauth_errc::invalid_request, "The parameter '" + *repeated + "' is repeated."));
+      if (auto s = params.get("scope")) scope = std::string(*s);
+    }
+    auto cookie = fp::cookie_value(ctx.header(http::field::cookie), fp::refresh_cookie_name);
+    if (!cookie || cookie->empty()) {
+      auto res = to_response(make_error(oauth_errc::invalid_grant, "No refresh token cookie: log in again."));
+      res.insert(http::field::set_cookie, fp::cleared_refresh_cookie(secure(ctx)));
+      co_return res;
+    }
+    std::string form = "grant_type=refresh_token";
+    append(form, "refresh_token", std::string_view(*cookie));
+    if (scope) append(form, "scope", std::string_view(*scope));
+    auto result = co_await run_grant(ctx, std::move(form));
+    co_return respond(ctx, result, true);
+  }
+
+  boost::asio::awaitable<http::response> logout(http::request_context& ctx) {
+    if (auto refused = check_request(ctx, true)) co_return std::move(*refused);
+    // The family stays valid until it expires; revoking it here needs a revoke operation on
+    // refresh_token_store (POST /oauth/revoke's), which the cookie value would be handed to.
+    auto res = http::empty_response(http::status::no_content);
+    set_no_store(res);
+    res.insert(http::field::set_cookie, fp::cleared_refresh_cookie(secure(ctx)));
+    co_return res;
+  }
+
+private:
+  static std::string_view header(const http::request_context& ctx, std::string_view name) {
+    auto it = ctx.req.find(name);
+    return it == ctx.req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
+  }
+
+  static void append(std::string& form, std::string_view name, std::optional<std::string_view> value) {
+    if (!value) return;
+    form += '&';
+    form += name;
+    form += '=';
+    form += url_encode(*value);
+  }
+
+  bool secure(const http::request_context& ctx) const {
+    return options_.always_secure ||
+           (options_.trust_forwarded_proto && fp::forwarded_https(header(ctx, "X-Forwarded-Proto")));
+  }
+
+  std::optional<http::response> check_request(const http::request_context& ctx, bool require_json) const {
+    fp::request_origin o;
+    o.origin = ctx.header(http::field::origin);
+    o.sec_fetch_site = header(ctx, "Sec-Fetch-Site");
+    o.host = ctx.header(http::field::host);
+    o.content_type = ctx.header(http::field::content_type);
+    o.has_csrf_header = ctx.req.find(fp::csrf_header) != ctx.req.end();
+    auto verdict = fp::check_csrf(o, options_.trusted_origins, require_json);
+    if (verdict == fp::csrf_verdict::allowed) return std::nullopt;
+    http::response res;
+    switch (verdict) {
+    case fp::csrf_verdict::foreign_origin:
+      refused_origin_->inc();
+      res = http::error_response(http::status::forbidden, "invalid_request", "Cross-origin request refused.");
+      break;
+    case fp::csrf_verdict::cross_site_fetch:
+      refused_fetch_->inc();
+      res = http::error_response(http::status::forbidden, "invalid_request", "Cross-site request refused.");
+      break;
+    default:
+      refused_type_->inc();
+      res = http::error_response(http::status::unsupported_media_type, "invalid_request",
+                                 "Send Content-Type: application/json (or an X-Requested-With header).");
+      break;
+    }
+    set_no_store(res);
+    return res;
+  }
+
+  static http::response not_configured() {
+    return to_response(make_error(oauth_errc::server_error, "The first-party password client is not configured."));
+  }
+
+  boost::asio::awaitable<grant_result> run_grant(http::request_context& ctx, std::string form) {
+    append(form, "client_id", std::string_view(options_.client_id));
+    append(form, "client_secret", std::string_view(options_.client_secret));
+    token_request_input in{"application/x-www-form-urlencoded", {}, form, ctx.remote_address, unix_now()};
+    grant_result result;
+    try {
+      result = co_await tokens_.process(in);
+    } catch (const std::exception& ex) {
+      log::error("first-party token request failed", {{"request_id", ctx.request_id}, {"what", ex.what()}});
+      result = make_error(oauth_errc::server_error, "internal error");
+    }
+    co_return result;
+  }
+
+  http::response respond(const http::request_context& ctx, const grant_result& result, bool refreshing) const {
+    if (const auto* ok = std::get_if<token_response>(&result)) {
+      token_response shown = *ok;
+      shown.refresh_token.reset();  // only in the HttpOnly cookie
+      auto res = to_response(shown);
+      if (ok->refresh_token)
+        res.insert(http::field::set_cookie, fp::refresh_cookie(*ok->refresh_token, options_.refresh_token_ttl, secure(ctx)));
+      return res;
+    }
+    auto e = std::get<token_error>(result);
+    if (e.code == oauth_errc::invalid_client || e.code == oauth_errc::unauthorized_client) {
+      log::error("the first-party password client was refused: check OAUTH_PASSWORD_CLIENT_ID/SECRET and its grants",
+                 {{"request_id", ctx.request_id}, {"error", std::string(error_info(e.code).name)}});
+      e = make_error(oauth_errc::server_error, "The first-party password client is misconfigured.");
+    } else if (e.code == oauth_errc::temporarily_unavailable) {
+      log::warn("first-party token request failed: store unavailable", {{"request_id", ctx.request_id}});
+    }
+    auto res = to_response(e);
+    if (refreshing && (e.code == oauth_errc::invalid_grant || e.code == oauth_errc::invalid_scope))
+      res.insert(http::field::set_cookie, fp::cleared_refresh_cookie(secure(ctx)));
+    return res;
+  }
+
+  token_endpoint& tokens_;
+  first_party_options options_;
+  metrics::counter* refused_origin_ = nullptr;
+  metrics::counter* refused_fetch_ = nullptr;
+  metrics::counter* refused_type_ = nullptr;
+};
+
+} // namespace
+
+first_party_options first_party_options_from(const auth_config& config) {
+  first_party_options o;
+  o.client_id = config.password_client_id;
+  o.client_secret = config.password_client_secret;
+  o.refresh_token_ttl = config.refresh_token_ttl;
+  o.always_secure = config.service.issuer.starts_with("https://");
+  o.trust_forwarded_proto = config.trust_forwarded_proto;
+  if (auto issuer_origin = first_party::origin_of(config.service.issuer)) o.trusted_origins.push_back(*issuer_origin);
+  return o;
+}
+
+void add_first_party_routes(http::router& r, token_endpoint& tokens, first_party_options options) {
+  auto p = std::make_shared<proxy>(tokens, std::move(options));
+  if (!p->configured())
+    log::warn("OAUTH_PASSWORD_CLIENT_ID/OAUTH_PASSWORD_CLIENT_SECRET are not set: POST /api/oauth/password/token and "
+              "/api/oauth/refresh answer 500 until they are (authctl install prints them)");
+  http::route_options limits{.max_body_bytes = token_body_limit};
+  r.add(http::verb::post, "/api/oauth/password/token", [p](http::request_context& ctx) { return p->password_token(ctx); },
+        limits);
+  r.add(http::verb::post, "/api/oauth/refresh", [p](http::request_context& ctx) { return p->refresh(ctx); }, limits);
+  r.add(http::verb::post, "/api/oauth/logout", [p](http::request_context& ctx) { return p->logout(ctx); }, limits);
+}
+
+} // namespace oauth::auth

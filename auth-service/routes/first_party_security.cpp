@@ -1,0 +1,116 @@
+#include "auth-service/routes/first_party_security.hpp"
+
+#include "common/http/params.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace oauth::auth::first_party {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// "host[:port]" without the scheme's default port.
+std::string without_default_port(std::string authority, std::string_view scheme) {
+  std::string_view port = scheme == "https" ? ":443" : ":80";
+  if (authority.ends_with(port)) authority.resize(authority.size() - port.size());
+  return authority;
+}
+
+std::string cookie_attributes(std::chrono::seconds max_age, bool secure) {
+  std::string out = "; Path=" + std::string(refresh_cookie_path) + "; Max-Age=" + std::to_string(max_age.count()) +
+                    "; HttpOnly; SameSite=Strict";
+  if (secure) out += "; Secure";
+  return out;
+}
+
+} // namespace
+
+std::optional<std::string> origin_of(std::string_view url) {
+  auto sep = url.find("://");
+  if (sep == std::string_view::npos) return std::nullopt;
+  std::string scheme = lower(url.substr(0, sep));
+  if (scheme != "http" && scheme != "https") return std::nullopt;
+  std::string_view rest = url.substr(sep + 3);
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.empty() || authority.front() == ':' || authority.back() == ':') return std::nullopt;
+  for (char c : authority) {
+    auto u = static_cast<unsigned char>(c);
+    if (!(std::isalnum(u) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) return std::nullopt;
+  }
+  return scheme + "://" + without_default_port(lower(authority), scheme);
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+    case '&': out += "&amp;"; break;
+    case '<': out += "&lt;"; break;
+    case '>': out += "&gt;"; break;
+    case '"': out += "&quot;"; break;
+    case '\'': out += "&#39;"; break;
+    default: out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    auto end = header.find(';');
+    auto pair = trim(header.substr(0, end));
+    header = end == std::string_view::npos ? std::string_view{} : header.substr(end + 1);
+    auto eq = pair.find('=');
+    if (eq == std::string_view::npos || trim(pair.substr(0, eq)) != name) continue;
+    auto value = trim(pair.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+    return std::string(value);
+  }
+  return std::nullopt;
+}
+
+std::string refresh_cookie(std::string_view token, std::chrono::seconds max_age, bool secure) {
+  return std::string(refresh_cookie_name) + "=" + std::string(token) + cookie_attributes(max_age, secure);
+}
+
+std::string cleared_refresh_cookie(bool secure) {
+  return std::string(refresh_cookie_name) + "=" + cookie_attributes(std::chrono::seconds(0), secure);
+}
+
+bool forwarded_https(std::string_view x_forwarded_proto) {
+  auto first = trim(x_forwarded_proto.substr(0, x_forwarded_proto.find(',')));
+  return lower(first) == "https";
+}
+
+csrf_verdict check_csrf(const request_origin& r, std::span<const std::string> trusted, bool require_json) {
+  if (!r.sec_fetch_site.empty() && lower(trim(r.sec_fetch_site)) != "same-origin") return csrf_verdict::cross_site_fetch;
+  if (!r.origin.empty()) {
+    auto origin = origin_of(trim(r.origin));
+    if (!origin) return csrf_verdict::foreign_origin;  // "null" (sandboxed frames, file:) among others
+    bool ok = std::find(trusted.begin(), trusted.end(), *origin) != trusted.end();
+    if (!ok && !r.host.empty()) {
+      auto scheme_end = origin->find("://");
+      std::string_view scheme = std::string_view(*origin).substr(0, scheme_end);
+      std::string_view authority = std::string_view(*origin).substr(scheme_end + 3);
+      ok = authority == without_default_port(lower(trim(r.host)), scheme);
+    }
+    if (!ok) return csrf_verdict::foreign_origin;
+  }
+  if (require_json && !r.has_csrf_header && http::media_type(r.content_type) != "application/json")
+    return csrf_verdict::not_json;
+  return csrf_verdict::allowed;
+}
+
+} // namespace oauth::auth::first_party

@@ -1,0 +1,32 @@
+#pragma once
+// The token playground (issue 5, item 5), compiled into the binary (auth-service/cmake/web.cmake):
+//   GET /playground             the page; {{API_BASE}} ← PLAYGROUND_API_URL (HTML-escaped)
+//   GET /playground/app.js      text/javascript
+//   GET /playground/style.css   text/css
+//
+// Every response: X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer. The page also:
+//   Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self';
+//     connect-src 'self' <PLAYGROUND_API_URL's origin>; img-src 'self'; base-uri 'none';
+//     form-action 'self'; frame-ancestors 'none'
+//   X-Frame-Options: DENY (older browsers), Cache-Control: no-cache.
+// The page links the assets as /playground/app.js?v=<hash of the content>; with the current
+// hash they are cached for a year (immutable), any other request revalidates (no-cache).
+#include "auth-service/config/auth_config.hpp"
+#include "common/http/router.hpp"
+
+#include <string>
+
+namespace oauth::auth {
+
+struct web_options {
+  std::string api_base = "http://localhost:8082";  // PLAYGROUND_API_URL; "/" = same origin
+};
+
+web_options web_options_from(const auth_config& config);
+
+// The Content-Security-Policy of the page for this API base.
+std::string playground_csp(const std::string& api_base);
+
+void add_web_routes(http::router& r, const web_options& options);
+
+} // namespace oauth::auth

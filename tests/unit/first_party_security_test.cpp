@@ -1,0 +1,100 @@
+// The pure rules of the browser-facing endpoints: origins, cookies, CSRF verdicts, escaping,
+// and the playground's configuration.
+#include "auth-service/config/auth_config.hpp"
+#include "auth-service/routes/first_party_security.hpp"
+#include "auth-service/routes/web_routes.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace oauth::auth;
+using namespace oauth::auth::first_party;
+
+TEST_CASE("origin_of: scheme://host[:port], lower-cased, default port dropped") {
+  CHECK(origin_of("http://localhost:8081/playground?x#y") == "http://localhost:8081");
+  CHECK(origin_of("HTTPS://Example.COM:443/") == "https://example.com");
+  CHECK(origin_of("http://example.com:80") == "http://example.com");
+  CHECK(origin_of("http://[::1]:8081") == "http://[::1]:8081");
+  CHECK_FALSE(origin_of("null"));
+  CHECK_FALSE(origin_of("ftp://example.com"));
+  CHECK_FALSE(origin_of("http://user@example.com"));
+  CHECK_FALSE(origin_of("http://"));
+  CHECK_FALSE(origin_of("http://exa mple.com"));
+  CHECK_FALSE(origin_of("http://example.com:"));
+}
+
+TEST_CASE("html_escape") {
+  CHECK(html_escape(R"(<a href="x">'&'</a>)") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  CHECK(html_escape("http://localhost:8082") == "http://localhost:8082");
+}
+
+TEST_CASE("cookie_value: first match, whitespace and quotes") {
+  CHECK(cookie_value("a=1; oauth_refresh_token=abc; b=2", "oauth_refresh_token") == "abc");
+  CHECK(cookie_value("oauth_refresh_token=\"abc\"", "oauth_refresh_token") == "abc");
+  CHECK(cookie_value("x_oauth_refresh_token=no;oauth_refresh_token=yes", "oauth_refresh_token") == "yes");
+  CHECK(cookie_value("oauth_refresh_token=first; oauth_refresh_token=second", "oauth_refresh_token") == "first");
+  CHECK(cookie_value("oauth_refresh_token=", "oauth_refresh_token") == "");
+  CHECK_FALSE(cookie_value("", "oauth_refresh_token"));
+  CHECK_FALSE(cookie_value("a=1; b", "oauth_refresh_token"));
+}
+
+TEST_CASE("refresh cookie attributes") {
+  CHECK(refresh_cookie("tok", std::chrono::seconds(60), false) ==
+        "oauth_refresh_token=tok; Path=/api/oauth; Max-Age=60; HttpOnly; SameSite=Strict");
+  CHECK(refresh_cookie("tok", std::chrono::seconds(60), true) ==
+        "oauth_refresh_token=tok; Path=/api/oauth; Max-Age=60; HttpOnly; SameSite=Strict; Secure");
+  CHECK(cleared_refresh_cookie(false) == "oauth_refresh_token=; Path=/api/oauth; Max-Age=0; HttpOnly; SameSite=Strict");
+  CHECK(forwarded_https("https"));
+  CHECK(forwarded_https(" HTTPS , http"));
+  CHECK_FALSE(forwarded_https("http, https"));
+  CHECK_FALSE(forwarded_https(""));
+}
+
+TEST_CASE("check_csrf verdicts") {
+  std::vector<std::string> trusted{"https://auth.example"};
+  auto verdict = [&](std::string_view origin, std::string_view site, std::string_view host, std::string_view type,
+                     bool header = false, bool json = true) {
+    return check_csrf({origin, site, host, type, header}, trusted, json);
+  };
+  CHECK(verdict("http://localhost:8081", "same-origin", "localhost:8081", "application/json") == csrf_verdict::allowed);
+  CHECK(verdict("", "", "localhost:8081", "application/json; charset=utf-8") == csrf_verdict::allowed);
+  CHECK(verdict("https://auth.example", "same-origin", "10.0.0.5:8081", "application/json") == csrf_verdict::allowed);
+  CHECK(verdict("http://localhost:8082", "", "localhost:8081", "application/json") == csrf_verdict::foreign_origin);
+  CHECK(verdict("null", "", "localhost:8081", "application/json") == csrf_verdict::foreign_origin);
+  CHECK(verdict("", "same-site", "localhost:8081", "application/json") == csrf_verdict::cross_site_fetch);
+  CHECK(verdict("", "cross-site", "localhost:8081", "application/json") == csrf_verdict::cross_site_fetch);
+  CHECK(verdict("", "none", "localhost:8081", "application/json") == csrf_verdict::cross_site_fetch);
+  CHECK(verdict("", "", "localhost:8081", "text/plain") == csrf_verdict::not_json);
+  CHECK(verdict("", "", "localhost:8081", "application/x-www-form-urlencoded") == csrf_verdict::not_json);
+  CHECK(verdict("", "", "localhost:8081", "", true) == csrf_verdict::allowed);
+  CHECK(verdict("", "", "localhost:8081", "application/x-www-form-urlencoded", false, false) == csrf_verdict::allowed);
+}
+
+TEST_CASE("PLAYGROUND_API_URL and TRUST_FORWARDED_PROTO configuration") {
+  auto load = [](std::map<std::string, std::string> env) {
+    return load_auth_config(oauth::env_reader([env](std::string_view name) -> std::optional<std::string> {
+      auto it = env.find(std::string(name));
+      if (it == env.end()) return std::nullopt;
+      return it->second;
+    }));
+  };
+  auto defaults = load({});
+  CHECK(defaults.playground_api_url == "http://localhost:8082");
+  CHECK_FALSE(defaults.trust_forwarded_proto);
+  CHECK(load({{"PLAYGROUND_API_URL", "/"}}).playground_api_url == "/");
+  CHECK(load({{"PLAYGROUND_API_URL", "https://api.example/v1"}}).playground_api_url == "https://api.example/v1");
+  CHECK(load({{"TRUST_FORWARDED_PROTO", "1"}}).trust_forwarded_proto);
+  for (const char* bad : {"localhost:8082", "http://", "http://x\"onload=1", "http://a b", "javascript:alert(1)",
+                          "http://user@host", "http://h/?q", "http://h/#f", "http://h;", "/api"})
+    CHECK_THROWS_AS(load({{"PLAYGROUND_API_URL", bad}}), oauth::config_error);
+  CHECK_THROWS_AS(load({{"TRUST_FORWARDED_PROTO", "yes"}}), oauth::config_error);
+}
+
+TEST_CASE("playground CSP") {
+  CHECK(playground_csp("") == "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                              "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+  CHECK(playground_csp("http://localhost:8082/x").find("connect-src 'self' http://localhost:8082;") != std::string::npos);
+}
