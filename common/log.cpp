@@ -5,9 +5,11 @@
 #include <boost/json/serialize.hpp>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unistd.h>
 
 namespace oauth::log {
@@ -25,6 +27,95 @@ std::string_view level_name(level l) {
   case level::error: return "error";
   }
   return "info";
+}
+
+void write_all(const std::string& text) {
+  const char* data = text.data();
+  size_t left = text.size();
+  while (left > 0) {
+    ssize_t n = ::write(STDERR_FILENO, data, left);
+    if (n <= 0) return;  // stderr gone: nothing sensible left to report to
+    data += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
+// Info and debug lines (the access log: one per request) are gathered and written by a
+// background thread at most every 50 ms or per 64 KiB, instead of one write(2) per line.
+// Warnings and errors are written at once, after whatever was queued before them.
+class line_writer {
+public:
+  line_writer() : thread_([this] { run(); }) {}
+  ~line_writer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+    flush_locked_out();
+  }
+
+  void queue(std::string&& line) {
+    bool full;
+    {
+      std::lock_guard lock(mutex_);
+      pending_.append(line);
+      full = pending_.size() >= flush_bytes;
+    }
+    if (full) wake_.notify_one();
+  }
+
+  void flush() { write_now(std::string()); }
+
+  void write_now(const std::string& line) {
+    std::lock_guard order(write_mutex_);
+    std::string batch;
+    {
+      std::lock_guard lock(mutex_);
+      batch.swap(pending_);
+    }
+    batch.append(line);
+    write_all(batch);
+  }
+
+private:
+  static constexpr std::size_t flush_bytes = 64 * 1024;
+
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      wake_.wait_for(lock, std::chrono::milliseconds(50),
+                     [this] { return stopping_ || pending_.size() >= flush_bytes; });
+      if (pending_.empty()) continue;
+      std::string batch;
+      batch.swap(pending_);
+      lock.unlock();
+      {
+        std::lock_guard order(write_mutex_);
+        write_all(batch);
+      }
+      lock.lock();
+    }
+  }
+
+  void flush_locked_out() {
+    std::lock_guard order(write_mutex_);
+    write_all(pending_);
+    pending_.clear();
+  }
+
+  std::mutex mutex_;
+  std::mutex write_mutex_;  // keeps batches in order
+  std::condition_variable wake_;
+  std::string pending_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+line_writer& writer() {
+  static line_writer instance;
+  return instance;
 }
 
 } // namespace
@@ -45,6 +136,63 @@ void set_service(std::string_view name) {
   service_name = name;
 }
 
+namespace {
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    default:
+      if (c < 0x20 || c == 0x7f) {
+        out += "\\u00";
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 15]);
+      } else {
+        out.push_back(static_cast<char>(c));
+      }
+    }
+  }
+  out.push_back('"');
+}
+
+} // namespace
+
+void access(const access_entry& e) {
+  if (!enabled(level::info)) return;
+  std::string line;
+  line.reserve(320);
+  line += "{\"ts\":\"";
+  line += format_rfc3339_millis(system_now());
+  line += "\",\"level\":\"info\",\"service\":";
+  {
+    std::lock_guard lock(service_mutex);
+    append_json_string(line, service_name);
+  }
+  line += ",\"msg\":\"request\",\"request_id\":";
+  append_json_string(line, e.request_id);
+  line += ",\"method\":";
+  append_json_string(line, e.method);
+  line += ",\"path\":";
+  append_json_string(line, e.path);
+  line += ",\"route\":";
+  append_json_string(line, e.route);
+  char numbers[96];
+  int n = std::snprintf(numbers, sizeof numbers, ",\"status\":%u,\"duration_ms\":%.3f,\"bytes\":%zu,\"remote\":", e.status,
+                        e.duration_ms, e.bytes);
+  line.append(numbers, static_cast<std::size_t>(n));
+  append_json_string(line, e.remote);
+  line += "}\n";
+  writer().queue(std::move(line));
+}
+
+void flush() { writer().flush(); }
+
 bool enabled(level l) { return static_cast<int>(l) >= minimum_level.load(std::memory_order_relaxed); }
 
 void write(level l, std::string_view message, const boost::json::object& fields) {
@@ -61,15 +209,10 @@ void write(level l, std::string_view message, const boost::json::object& fields)
   for (const auto& [key, value] : fields) line[key] = value;
   std::string text = boost::json::serialize(line);
   text.push_back('\n');
-  // One write(2) per line keeps lines from interleaving across threads.
-  const char* data = text.data();
-  size_t left = text.size();
-  while (left > 0) {
-    ssize_t n = ::write(STDERR_FILENO, data, left);
-    if (n <= 0) return;  // stderr gone: nothing sensible left to report to
-    data += n;
-    left -= static_cast<size_t>(n);
-  }
+  if (l >= level::warn)
+    writer().write_now(text);
+  else
+    writer().queue(std::move(text));
 }
 
 } // namespace oauth::log

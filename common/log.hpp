@@ -19,6 +19,22 @@ void set_service(std::string_view name);
 bool enabled(level l);
 void write(level l, std::string_view message, const boost::json::object& fields = {});
 
+// The per-request access-log line, formatted without building a JSON object (it is
+// written for every request, so it is on the hot path).
+struct access_entry {
+  std::string_view request_id;
+  std::string_view method;
+  std::string_view path;
+  std::string_view route;
+  unsigned status = 0;
+  double duration_ms = 0;
+  std::size_t bytes = 0;
+  std::string_view remote;
+};
+void access(const access_entry& e);
+// Writes out queued lines now (tests; before a deliberate exit).
+void flush();
+
 inline void debug(std::string_view m, const boost::json::object& f = {}) { if (enabled(level::debug)) write(level::debug, m, f); }
 inline void info(std::string_view m, const boost::json::object& f = {}) { if (enabled(level::info)) write(level::info, m, f); }
 inline void warn(std::string_view m, const boost::json::object& f = {}) { write(level::warn, m, f); }

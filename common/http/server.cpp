@@ -20,7 +20,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <algorithm>
 #include <exception>
+#include <limits>
 
 namespace oauth::http {
 
@@ -29,10 +31,22 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// Timeouts: rather than arming a timer for every read and write (a timer queue update,
+// often a timerfd syscall, several times per request), each session publishes the deadline
+// of what it is waiting for, and one sweeper per server cancels the sessions that passed
+// theirs. Deadlines are enforced to within the sweep interval.
 struct server::session_state {
   asio::any_io_executor executor;       // the connection's strand
   beast::tcp_stream* stream = nullptr;  // touched only on the strand
   bool busy = false;                    // a request is being read or handled
+  std::atomic<std::int64_t> deadline{std::numeric_limits<std::int64_t>::max()};  // steady_clock ticks
+  std::atomic<bool> timed_out{false};
+
+  void expires_after(std::chrono::steady_clock::duration d) {
+    timed_out.store(false, std::memory_order_relaxed);
+    deadline.store((std::chrono::steady_clock::now() + d).time_since_epoch().count(), std::memory_order_relaxed);
+  }
+  void expires_never() { deadline.store(std::numeric_limits<std::int64_t>::max(), std::memory_order_relaxed); }
 };
 
 namespace {
@@ -106,6 +120,39 @@ void server::start() {
   asio::co_spawn(acceptor_->get_executor(), accept_loop(), [](std::exception_ptr e) {
     if (e) std::rethrow_exception(e);
   });
+  // A quarter of the shortest timeout, between 10 ms and 250 ms.
+  auto shortest = std::min({options_.limits.header_timeout, options_.limits.body_timeout, options_.limits.idle_timeout});
+  sweep_interval_ = std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+  sweep_timer_ = std::make_unique<asio::steady_timer>(asio::make_strand(io_));
+  asio::co_spawn(sweep_timer_->get_executor(), sweep_loop(), [](std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);
+  });
+}
+
+asio::awaitable<void> server::sweep_loop() {
+  std::vector<std::shared_ptr<session_state>> expired;
+  for (;;) {
+    sweep_timer_->expires_after(sweep_interval_);
+    auto [ec] = co_await sweep_timer_->async_wait(use_tuple);
+    if (ec) co_return;  // the server is going away
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    expired.clear();
+    {
+      std::lock_guard lock(sessions_mutex_);
+      for (const auto& s : sessions_)
+        if (s->deadline.load(std::memory_order_relaxed) <= now) expired.push_back(s);
+    }
+    for (auto& s : expired) {
+      // Re-checked on the session's strand: it may have moved on to a new deadline since.
+      asio::post(s->executor, [s, now] {
+        if (s->stream != nullptr && s->deadline.load(std::memory_order_relaxed) <= now) {
+          s->timed_out.store(true, std::memory_order_relaxed);
+          s->expires_never();
+          s->stream->cancel();
+        }
+      });
+    }
+  }
 }
 
 asio::awaitable<void> server::accept_loop() {
@@ -175,7 +222,7 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
   auto send_and_close = [&](response res) -> asio::awaitable<void> {
     res.keep_alive(false);
     res.set(field::server, options_.server_name);
-    stream.expires_after(limits.body_timeout);
+    state->expires_after(limits.body_timeout);
     co_await beast_http::async_write(stream, res, use_tuple);
   };
 
@@ -184,7 +231,7 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
     state->busy = false;
     if (buffer.size() == 0) {
       // Idle keep-alive: wait for the first byte of the next request.
-      stream.expires_after(limits.idle_timeout);
+      state->expires_after(limits.idle_timeout);
       auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
       if (read_ec) break;
       buffer.commit(n);
@@ -194,7 +241,7 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
 
     beast_http::request_parser<beast_http::empty_body> header_parser;
     header_parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-    stream.expires_after(limits.header_timeout);
+    state->expires_after(limits.header_timeout);
     auto [header_ec, header_bytes] = co_await beast_http::async_read_header(stream, buffer, header_parser, use_tuple);
     (void)header_bytes;
     if (header_ec == beast_http::error::header_limit) {
@@ -203,7 +250,7 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
                                              "request header exceeds " + std::to_string(limits.max_header_bytes) + " bytes"));
       break;
     }
-    if (header_ec == beast::error::timeout) {
+    if (header_ec && state->timed_out.load(std::memory_order_relaxed)) {
       limit_counter("header_timeout").inc();
       break;
     }
@@ -236,12 +283,12 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
     parser.body_limit(body_limit);
     if (beast::iequals(parser.get()[field::expect], "100-continue")) {
       beast_http::response<beast_http::empty_body> cont{status::continue_, 11};
-      stream.expires_after(limits.body_timeout);
+      state->expires_after(limits.body_timeout);
       auto [cont_ec, cont_n] = co_await beast_http::async_write(stream, cont, use_tuple);
       (void)cont_n;
       if (cont_ec) break;
     }
-    stream.expires_after(limits.body_timeout);
+    state->expires_after(limits.body_timeout);
     auto [body_ec, body_bytes] = co_await beast_http::async_read(stream, buffer, parser, use_tuple);
     (void)body_bytes;
     if (body_ec == beast_http::error::body_limit) {
@@ -250,7 +297,7 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
                                              "request body exceeds " + std::to_string(body_limit) + " bytes"));
       break;
     }
-    if (body_ec == beast::error::timeout) {
+    if (body_ec && state->timed_out.load(std::memory_order_relaxed)) {
       limit_counter("body_timeout").inc();
       break;
     }
@@ -278,6 +325,7 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
     request_context ctx{req, req_target.substr(0, qmark),
                         qmark == std::string_view::npos ? std::string_view{} : req_target.substr(qmark + 1),
                         std::move(match.params), request_id, remote_address, {}};
+    state->expires_never();  // handlers bound their own I/O (PostgreSQL, Redis timeouts)
     response res;
     const route_metrics* stats = &router_->unmatched_stats();
     if (match.found != nullptr) {
@@ -305,19 +353,19 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
     res.set("X-Request-Id", request_id);
     if (!res.has_content_length() && !res.chunked()) res.prepare_payload();
     unsigned code = res.result_int();
-    stream.expires_after(limits.body_timeout);
+    state->expires_after(limits.body_timeout);
     auto [write_ec, written] = co_await beast_http::async_write(stream, res, use_tuple);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     stats->record(code, seconds);
-    if (options_.access_log && log::enabled(log::level::info)) {
-      log::info("request", {{"request_id", request_id},
-                            {"method", req.method_string()},
-                            {"path", ctx.path},
-                            {"route", match.found ? std::string_view(match.found->pattern) : std::string_view("")},
-                            {"status", code},
-                            {"duration_ms", seconds * 1000.0},
-                            {"bytes", written},
-                            {"remote", remote_address}});
+    if (options_.access_log) {
+      log::access({.request_id = request_id,
+                   .method = req.method_string(),
+                   .path = ctx.path,
+                   .route = match.found ? std::string_view(match.found->pattern) : std::string_view(),
+                   .status = code,
+                   .duration_ms = seconds * 1000.0,
+                   .bytes = written,
+                   .remote = remote_address});
     }
     if (write_ec || !keep_alive) break;
   }

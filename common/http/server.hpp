@@ -56,6 +56,7 @@ public:
 
 private:
   asio::awaitable<void> accept_loop();
+  asio::awaitable<void> sweep_loop();
   asio::awaitable<void> run_session(asio::ip::tcp::socket socket);
   asio::awaitable<void> refuse(asio::ip::tcp::socket socket);
   void check_drained();
@@ -73,6 +74,8 @@ private:
   std::unordered_set<std::shared_ptr<session_state>> sessions_;
   std::function<void()> on_drained_;
   std::unique_ptr<asio::steady_timer> drain_timer_;
+  std::unique_ptr<asio::steady_timer> sweep_timer_;
+  std::chrono::milliseconds sweep_interval_{100};
 };
 
 } // namespace oauth::http

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cctype>
+
 using namespace oauth;
 
 TEST_CASE("base64url round trips and matches RFC 4648 vectors") {
@@ -61,4 +63,21 @@ TEST_CASE("constant-time comparison") {
   CHECK_FALSE(constant_time_equal("abc", "abd"));
   CHECK_FALSE(constant_time_equal("abc", "abcd"));
   CHECK(constant_time_equal("", ""));
+}
+
+#include "common/random.hpp"
+
+TEST_CASE("random UUIDs are version 4 in canonical form and differ") {
+  auto a = oauth::random_uuid();
+  auto b = oauth::random_uuid();
+  CHECK(a != b);
+  REQUIRE(a.size() == 36);
+  CHECK(a[8] == '-');
+  CHECK(a[13] == '-');
+  CHECK(a[18] == '-');
+  CHECK(a[23] == '-');
+  CHECK(a[14] == '4');
+  CHECK(std::string_view("89ab").find(a[19]) != std::string_view::npos);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (i != 8 && i != 13 && i != 18 && i != 23) CHECK(std::isxdigit(static_cast<unsigned char>(a[i])));
 }
