@@ -275,6 +275,25 @@ expect "unrouted path answered by the gateway" 404
 http GET /metrics
 expect "service /metrics not exposed by the gateway" 404
 
+# The services believe the gateway's X-Forwarded-For (TRUSTED_PROXIES), and the gateway
+# sends the address it saw, not what the client claims: the auth log line of this request
+# (found by the gateway's X-Request-Id) names neither the gateway nor the forged address.
+http GET /oauth/scopes -H 'X-Forwarded-For: 203.0.113.7'
+request_id=$(header X-Request-Id)
+gateway_ip=$(replica_ip "$(replica_names gateway | head -1)")
+remote=
+for _ in $(seq 10); do
+  remote=$(dc logs --no-color auth-service 2>/dev/null | grep -F "\"request_id\":\"$request_id\"" |
+    grep -o '"remote":"[^"]*"' | head -1 | cut -d'"' -f4 || true)
+  [[ -n $remote ]] && break
+  sleep 0.5
+done
+if [[ -n $remote && $remote != "$gateway_ip" && $remote != 203.0.113.7 ]]; then
+  pass "auth-service sees the client's address ($remote), not the gateway's ($gateway_ip) nor a forged X-Forwarded-For"
+else
+  fail "client address at auth-service: '$remote' (gateway $gateway_ip, request $request_id)"
+fi
+
 step "clients and users (authctl through the init service)"
 authctl() { dc run --rm -T --no-deps init authctl "$@"; }
 password_client=$(dc run --rm -T --no-deps init cat /var/lib/oauth/password-client.json 2>"$work/run.err") ||
