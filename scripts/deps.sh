@@ -14,6 +14,20 @@ if [[ "${WITH_BENCH:-0}" == 1 ]]; then packages+=(wrk); fi
 # The browser test needs chromium and a node with npm (the image may ship its own node).
 if [[ "${WITH_BROWSER:-0}" == 1 ]]; then packages+=(chromium); command -v npm >/dev/null || packages+=(nodejs npm); fi
 
+# The browser test's npm packages (playwright-core, pinned by tests/browser/package-lock.json;
+# it drives Debian's chromium and never downloads a browser), reinstalled when the pin changes.
+browser_modules() {
+  [[ "${WITH_BROWSER:-0}" == 1 ]] || return 0
+  local dir
+  dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/browser" && pwd)
+  local want have
+  want=$(node -p 'require(process.argv[1]).packages["node_modules/playwright-core"].version' "$dir/package-lock.json")
+  have=$(node -p 'require(process.argv[1]).version' "$dir/node_modules/playwright-core/package.json" 2>/dev/null || true)
+  [[ "$want" == "$have" ]] && return 0
+  echo "deps: npm ci in tests/browser (playwright-core $want)" >&2
+  (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
@@ -21,6 +35,7 @@ for p in "${packages[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
+  browser_modules
   exit 0
 fi
 
@@ -32,3 +47,4 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's postgresql package starts a cluster on 5432 via systemd/init; our own
 # servers live under ./var on their own ports, so the distribution cluster is left alone.
+browser_modules

@@ -7,7 +7,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 preset=${PRESET:-release}
 
-./scripts/deps.sh
+# The suite includes the playground's browser test: chromium and playwright-core too.
+WITH_BROWSER=${WITH_BROWSER:-1} ./scripts/deps.sh
 PRESET=$preset ./scripts/build.sh
 ./scripts/services.sh start
 eval "$(./scripts/services.sh env)"

@@ -15,5 +15,6 @@ oauth_embed_files(auth_web NAMESPACE oauth::auth::web FUNCTION playground_files 
   ${CMAKE_CURRENT_SOURCE_DIR}/web/playground.html
   ${CMAKE_CURRENT_SOURCE_DIR}/web/playground.js
   ${CMAKE_CURRENT_SOURCE_DIR}/web/playground.css
+  ${CMAKE_CURRENT_SOURCE_DIR}/web/favicon.svg
 )
 target_link_libraries(auth_app PUBLIC auth_web)

@@ -92,6 +92,11 @@ void add_web_routes(http::router& r, const web_options& options) {
   css->content_type = "text/css; charset=utf-8";
   css->version = content_version(css->body);
 
+  auto icon = std::make_shared<asset>();
+  icon->body = std::string(embedded("favicon.svg"));
+  icon->content_type = "image/svg+xml";
+  icon->version = content_version(icon->body);
+
   auto page = std::make_shared<asset>();
   page->body = std::string(embedded("playground.html"));
   // "/" means the same origin: the page then calls /api/posts relative to itself.
@@ -99,15 +104,18 @@ void add_web_routes(http::router& r, const web_options& options) {
   replace_all(page->body, "{{API_BASE}}", first_party::html_escape(base));
   replace_all(page->body, "{{JS_VERSION}}", js->version);
   replace_all(page->body, "{{CSS_VERSION}}", css->version);
+  replace_all(page->body, "{{ICON_VERSION}}", icon->version);
   page->content_type = "text/html; charset=utf-8";
   page->csp = playground_csp(base);
 
-  std::shared_ptr<const asset> p = page, j = js, c = css;
+  std::shared_ptr<const asset> p = page, j = js, c = css, i = icon;
   r.add(http::verb::get, "/playground", [p](http::request_context&) { return serve_page(p); });
   r.add(http::verb::get, "/playground/app.js",
         [j](http::request_context& ctx) { return serve_asset(j, ctx.query_param("v")); });
   r.add(http::verb::get, "/playground/style.css",
         [c](http::request_context& ctx) { return serve_asset(c, ctx.query_param("v")); });
+  r.add(http::verb::get, "/playground/favicon.svg",
+        [i](http::request_context& ctx) { return serve_asset(i, ctx.query_param("v")); });
 }
 
 } // namespace oauth::auth

@@ -3,6 +3,7 @@
 //   GET /playground             the page; {{API_BASE}} ← PLAYGROUND_API_URL (HTML-escaped)
 //   GET /playground/app.js      text/javascript
 //   GET /playground/style.css   text/css
+//   GET /playground/favicon.svg image/svg+xml
 //
 // Every response: X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer. The page also:
 //   Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self';

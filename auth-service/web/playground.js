@@ -43,11 +43,31 @@
       });
       const body = await readBody(response);
       if (response.ok) setToken(body);
+      else if (path === '/api/oauth/refresh') setToken(null);
       const shown = Object.assign({}, body);
       if (shown.access_token) shown.access_token = shown.access_token.slice(0, 24) + '…';
       show(label, response, shown);
     } catch (error) {
       showError(label, error);
+    }
+  }
+
+  // Posts are rendered with textContent only: their titles are user input.
+  function showPosts(body) {
+    const list = $('posts');
+    list.replaceChildren();
+    const posts = body && Array.isArray(body.data) ? body.data : [];
+    $('posts-empty').textContent = posts.length ? '' : 'No posts yet.';
+    for (const post of posts) {
+      const item = document.createElement('li');
+      const title = document.createElement('div');
+      title.className = 'title';
+      title.textContent = post.title;
+      const meta = document.createElement('div');
+      meta.className = 'meta';
+      meta.textContent = '#' + post.id + ' by ' + (post.author && post.author.sub) + ' at ' + post.created_at;
+      item.append(title, meta);
+      list.append(item);
     }
   }
 
@@ -59,9 +79,23 @@
       const response = await fetch(apiBase + '/api/posts', {
         method, headers, body: payload ? JSON.stringify(payload) : undefined,
       });
-      show(label, response, await readBody(response));
+      const body = await readBody(response);
+      if (response.ok && method === 'GET') showPosts(body);
+      show(label, response, body);
     } catch (error) {
       showError(label, error);
+    }
+  }
+
+  async function logout() {
+    try {
+      const response = await fetch('/api/oauth/logout', {
+        method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: '{}',
+      });
+      setToken(null);
+      show('Log out', response, response.status === 204 ? 'The refresh cookie is cleared.' : await readBody(response));
+    } catch (error) {
+      showError('Log out', error);
     }
   }
 
@@ -73,6 +107,7 @@
     });
   });
   $('refresh').addEventListener('click', () => tokenRequest('Refresh', '/api/oauth/refresh', {}));
+  $('logout').addEventListener('click', logout);
   $('call-posts').addEventListener('click', () => apiRequest('GET /api/posts', 'GET'));
   $('create').addEventListener('submit', (event) => {
     event.preventDefault();
