@@ -31,9 +31,10 @@ boost::asio::awaitable<pg::result<std::vector<purge_count>>> purge(pg::pool& db,
   if (!tx) co_return tx.error();
   std::vector<purge_count> out;
   for (const auto& step : steps) {
-    auto r = step.uses_lifetime
-                 ? co_await tx->query(step.sql, pg::args(static_cast<std::int64_t>(policy.longest_token_lifetime.count())))
-                 : co_await tx->query(step.sql);
+    // No co_await inside ?: (g++ 12 miscompiles it: the frame's temporaries are freed twice).
+    pg::params params;
+    if (step.uses_lifetime) params = pg::args(static_cast<std::int64_t>(policy.longest_token_lifetime.count()));
+    auto r = co_await tx->query(step.sql, std::move(params));
     if (!r) co_return r.error();
     out.push_back({std::string(step.what), r->affected_rows()});
   }

@@ -15,6 +15,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <atomic>
 
 namespace oauth::revocation {
@@ -95,13 +96,19 @@ asio::awaitable<void> load_all(std::shared_ptr<live_list::state> st, std::uint64
   }
 }
 
-asio::awaitable<void> prune_loop(std::shared_ptr<live_list::state> st) {
+// Every second: refresh the gauges (a lost connection changes nothing else that would); every
+// prune_interval: prune.
+asio::awaitable<void> maintenance_loop(std::shared_ptr<live_list::state> st) {
+  auto next_prune = std::chrono::steady_clock::now() + st->options.prune_interval;
   while (!st->stopped.load()) {
-    st->prune_timer.expires_after(st->options.prune_interval);
+    st->prune_timer.expires_after(std::min<std::chrono::milliseconds>(st->options.prune_interval, std::chrono::seconds(1)));
     auto [ec] = co_await st->prune_timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec || st->stopped.load()) co_return;
-    auto removed = st->set->prune(unix_now(), st->options.keep_after_seconds);
-    if (removed > 0) log::info("revocation list pruned", {{"removed", removed}, {"size", st->set->size()}});
+    if (std::chrono::steady_clock::now() >= next_prune) {
+      next_prune = std::chrono::steady_clock::now() + st->options.prune_interval;
+      auto removed = st->set->prune(unix_now(), st->options.keep_after_seconds);
+      if (removed > 0) log::info("revocation list pruned", {{"removed", removed}, {"size", st->set->size()}});
+    }
     st->publish_gauges();
   }
 }
@@ -149,7 +156,7 @@ live_list::~live_list() { stop(); }
 void live_list::start() {
   state_->loader.start();
   state_->sub->start();
-  spawn(state_, prune_loop(state_));
+  spawn(state_, maintenance_loop(state_));
 }
 
 void live_list::stop() {

@@ -12,7 +12,8 @@
 //    subscription and its load both succeeded again.
 //  - Pruned every prune_interval: entries whose exp + keep_after passed are dropped.
 //  - revoked(jti): O(1), lock-shared, the hot path.
-// Metrics (process-wide gauges; with several lists in one process, the last update wins):
+// Metrics (process-wide gauges refreshed every second; with several lists in one process, the
+// last update wins):
 // revocation_list_synced (0/1), revocation_list_size, revocation_list_loads_total,
 // revocation_list_messages_total, revocation_list_rejected_total.
 #include "common/redis/client_options.hpp"

@@ -1,0 +1,185 @@
+#pragma once
+// The auth service AND resource services in-process against the real PostgreSQL and Redis of
+// scripts/services.sh: the resource services fetch the auth service's own JWKS, so tokens go
+// end to end (issue → use → revoke → refused). Builds on auth_token_support.hpp.
+#include "auth-service/credentials/password_hasher.hpp"
+#include "auth-service/storage/client_admin.hpp"
+#include "common/jwt/sign.hpp"
+#include "common/revocation/live_list.hpp"
+#include "common/time.hpp"
+#include "resource-service/app.hpp"
+#include "tests/integration/auth_token_support.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
+#include <functional>
+
+namespace oauth::test::revoke {
+
+using namespace oauth::test::auth_server;
+using oauth::test::database_url;
+using oauth::test::redis_url;
+using oauth::test::run;
+using oauth::test::services;
+using verb = boost::beast::http::verb;
+using field = boost::beast::http::field;
+using namespace std::chrono_literals;
+
+inline const std::string& user_password() {
+  static const std::string p = "correct horse battery staple";
+  return p;
+}
+inline const std::string& user_hash() {
+  static const std::string h = oauth::auth::hash_password_now(user_password());
+  return h;
+}
+
+// The resource service in-process, trusting the auth service's JWKS.
+struct resource_server {
+  boost::asio::io_context io{2};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard{io.get_executor()};
+  std::unique_ptr<oauth::resource::app> app;
+  std::vector<std::thread> threads;
+
+  explicit resource_server(std::uint16_t auth_port) {
+    std::map<std::string, std::string> vars{
+        {"DATABASE_URL", database_url()},
+        {"REDIS_URL", redis_url()},
+        {"THREADS", "2"},
+        {"AUTH_ISSUER", issuer},
+        {"AUTH_JWKS_URL", "http://127.0.0.1:" + std::to_string(auth_port) + "/.well-known/jwks.json"},
+        {"PG_QUERY_TIMEOUT_MS", "2000"},
+    };
+    auto config = oauth::resource::load_resource_config(env_reader([vars](std::string_view n) -> std::optional<std::string> {
+      auto it = vars.find(std::string(n));
+      if (it == vars.end()) return std::nullopt;
+      return it->second;
+    }));
+    config.service.listen = listen_address{"127.0.0.1", 0};
+    oauth::resource::app_tuning t;
+    t.jwks_retry_min = 50ms;
+    t.jwks_retry_max = 200ms;
+    t.access_log = false;
+    t.migrate_wait = 10s;
+    app = std::make_unique<oauth::resource::app>(io, config, t);
+    app->migrate();
+    app->start();
+    for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
+  }
+  ~resource_server() {
+    app->stop();
+    guard.reset();
+    io.stop();
+    for (auto& t : threads) t.join();
+    app.reset();
+  }
+  std::uint16_t port() { return app->server().port(); }
+  // Keys fetched and the revocation list loaded.
+  void wait_ready() {
+    auto until = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < until && !(app->keys().loaded() && app->revocations().synced()))
+      std::this_thread::sleep_for(20ms);
+    REQUIRE_MESSAGE(app->keys().loaded(), "the resource service did not load the JWKS");
+    REQUIRE_MESSAGE(app->revocations().synced(), "the resource service's revocation list did not sync");
+  }
+};
+
+// GET /api/posts with a bearer token → the status.
+inline reply api(std::uint16_t port, const std::string& token) {
+  return request(port, verb::get, "/api/posts?limit=1", {}, "application/json", "Bearer " + token);
+}
+
+inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds deadline = 10s) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return pred();
+}
+
+// Polls until the resource service refuses the token; returns how long it took.
+inline std::chrono::milliseconds time_until_refused(std::uint16_t port, const std::string& token,
+                                                    std::chrono::milliseconds deadline = 3s) {
+  auto start = std::chrono::steady_clock::now();
+  eventually([&] { return api(port, token).status == 401; }, deadline);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+}
+
+inline void check_refused_as_revoked(std::uint16_t port, const std::string& token) {
+  auto r = api(port, token);
+  CAPTURE(r.raw.body());
+  CHECK(r.status == 401);
+  CHECK(r.error() == "invalid_token");
+  CHECK(r.header(field::www_authenticate).find("token revoked") != std::string::npos);
+}
+
+inline std::string form_revoke(const std::string& token, const std::string& hint = {}) {
+  std::string f = "token=" + url_encode(token);
+  if (!hint.empty()) f += "&token_type_hint=" + hint;
+  return f;
+}
+inline reply revoke(std::uint16_t port, const std::string& form, const std::string& authorization) {
+  return request(port, verb::post, "/oauth/revoke", form, "application/x-www-form-urlencoded", authorization);
+}
+inline reply introspect(std::uint16_t port, const std::string& form, const std::string& authorization) {
+  return request(port, verb::post, "/oauth/introspect", form, "application/x-www-form-urlencoded", authorization);
+}
+
+inline std::string password_form(const std::string& email, const std::string& scope) {
+  return "grant_type=password&username=" + url_encode(email) + "&password=" + url_encode(user_password()) +
+         "&scope=" + url_encode(scope);
+}
+
+// A user's tokens from the password grant.
+struct user_tokens {
+  std::string access;
+  std::string refresh;
+};
+inline user_tokens login(std::uint16_t port, const admin::made_client& web, const std::string& email,
+                         const std::string& scope = "read-posts write-posts") {
+  auto r = token(port, password_form(email, scope), basic(web.id, web.secret));
+  REQUIRE_MESSAGE(r.status == 200, r.raw.body());
+  return {r.str("access_token"), r.str("refresh_token")};
+}
+inline std::string client_token(std::uint16_t port, const admin::made_client& c, const std::string& scope = "read-posts") {
+  auto r = token(port, "grant_type=client_credentials&scope=" + url_encode(scope), basic(c.id, c.secret));
+  REQUIRE_MESSAGE(r.status == 200, r.raw.body());
+  return r.str("access_token");
+}
+
+// The personal access client (`authctl install`), created when missing.
+inline std::string personal_access_client(admin& a) {
+  auto made = run(a.io, oauth::auth::ensure_install_clients(a.db));
+  REQUIRE_MESSAGE(made.has_value(), made.error().message);
+  return made->personal_access_client.record.id;
+}
+
+// A token signed by the auth service's current key with arbitrary claims (expired ones...).
+inline std::string mint(server& s, std::int64_t exp_offset, const std::string& client_id, const std::string& sub) {
+  auto now = unix_now();
+  boost::json::object c;
+  c["iss"] = issuer;
+  c["sub"] = sub;
+  c["aud"] = "posts-api";
+  c["client_id"] = client_id;
+  c["scope"] = "read-posts";
+  c["jti"] = random_uuid();
+  c["iat"] = std::min(now, now + exp_offset - 60);
+  c["nbf"] = std::min(now, now + exp_offset - 60);
+  c["exp"] = now + exp_offset;
+  return jwt::sign(s.app->keys().signing_key(), c, "at+jwt");
+}
+
+// Brings Redis back whatever happens in the test.
+struct redis_restorer {
+  ~redis_restorer() {
+    try {
+      services("start", "redis");
+    } catch (...) {
+    }
+  }
+};
+
+} // namespace oauth::test::revoke
