@@ -19,6 +19,10 @@ export AUTH_ISSUER=${AUTH_ISSUER:-http://localhost:8081}
 export AUTH_JWKS_URL=${AUTH_JWKS_URL:-http://127.0.0.1:8081/.well-known/jwks.json}
 export LISTEN_ADDR_AUTH=${LISTEN_ADDR_AUTH:-0.0.0.0:8081}
 export LISTEN_ADDR_RESOURCE=${LISTEN_ADDR_RESOURCE:-0.0.0.0:8082}
+# The playground (http://localhost:8081/playground) calls the posts API on 8082 from the
+# browser: the resource service must allow the auth service's origin, by either host name.
+export PLAYGROUND_API_URL=${PLAYGROUND_API_URL:-http://localhost:8082}
+export CORS_ALLOWED_ORIGINS=${CORS_ALLOWED_ORIGINS:-http://localhost:8081 http://127.0.0.1:8081}
 
 # authctl install is idempotent but shows a secret only when it creates it, so the
 # local credentials are kept in var/credentials.json (var/ is never committed).
@@ -71,7 +75,7 @@ cat <<INFO
 
   auth-service      http://localhost:8081   (token endpoint POST /oauth/token)
   resource-service  http://localhost:8082   (posts API /api/posts)
-  playground        http://localhost:8081/playground
+  playground        http://localhost:8081/playground   (log in as the demo user below)
   JWKS              http://localhost:8081/.well-known/jwks.json
 
   password client   id     $OAUTH_PASSWORD_CLIENT_ID

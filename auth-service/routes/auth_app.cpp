@@ -120,7 +120,7 @@ auth_app::auth_app(boost::asio::io_context& io, auth_config config, app_tuning t
                                    .introspection_endpoint = true});
   add_revocation_routes(*routes, parts_->revoke, parts_->introspect);
   add_personal_access_token_routes(*routes, parts_->personal_access);
-  add_first_party_routes(*routes, parts_->endpoint, first_party_options_from(config_));
+  add_first_party_routes(*routes, parts_->endpoint, first_party_options_from(config_), &parts_->refresh_tokens);
   add_web_routes(*routes, web_options_from(config_));
   http::server_options so{config_.service.listen, config_.service.http, tuning_.access_log, "auth-service"};
   parts_->server = std::make_unique<http::server>(io_, so, routes);

@@ -20,7 +20,8 @@ namespace fp = first_party;
 
 class proxy {
 public:
-  proxy(token_endpoint& tokens, first_party_options options) : tokens_(tokens), options_(std::move(options)) {
+  proxy(token_endpoint& tokens, first_party_options options, refresh_token_inspector* refresh_tokens)
+      : tokens_(tokens), options_(std::move(options)), refresh_tokens_(refresh_tokens) {
     auto& reg = metrics::global();
     const char* help = "Requests refused by the first-party endpoints' cross-site checks, by reason";
     refused_origin_ = &reg.get_counter("auth_first_party_refused_total", help, "reason=\"origin\"");
@@ -77,8 +78,18 @@ public:
 
   boost::asio::awaitable<http::response> logout(http::request_context& ctx) {
     if (auto refused = check_request(ctx, true)) co_return std::move(*refused);
-    // The family stays valid until it expires; revoking it here needs a revoke operation on
-    // refresh_token_store (POST /oauth/revoke's), which the cookie value would be handed to.
+    auto cookie = fp::cookie_value(ctx.header(http::field::cookie), fp::refresh_cookie_name);
+    if (cookie && !cookie->empty() && refresh_tokens_ != nullptr && configured()) {
+      // The whole family and the access tokens issued from it (RFC 7009, as /oauth/revoke).
+      auto outcome = co_await refresh_tokens_->revoke_family(*cookie, options_.client_id, unix_now());
+      if (!outcome) {
+        // Not revoked: keep the cookie so that the browser can try again.
+        log::warn("first-party logout failed: store unavailable", {{"request_id", ctx.request_id}});
+        co_return to_response(store_unavailable());
+      }
+      if (*outcome == refresh_revoke_outcome::revoked)
+        log::info("first-party logout: refresh family revoked", {{"request_id", ctx.request_id}});
+    }
     auto res = http::empty_response(http::status::no_content);
     set_no_store(res);
     res.insert(http::field::set_cookie, fp::cleared_refresh_cookie(secure(ctx)));
@@ -169,13 +180,14 @@ private:
       log::warn("first-party token request failed: store unavailable", {{"request_id", ctx.request_id}});
     }
     auto res = to_response(e);
-    if (refreshing && (e.code == oauth_errc::invalid_grant || e.code == oauth_errc::invalid_scope))
+    if (refreshing && e.code == oauth_errc::invalid_grant)
       res.insert(http::field::set_cookie, fp::cleared_refresh_cookie(secure(ctx)));
     return res;
   }
 
   token_endpoint& tokens_;
   first_party_options options_;
+  refresh_token_inspector* refresh_tokens_;
   metrics::counter* refused_origin_ = nullptr;
   metrics::counter* refused_fetch_ = nullptr;
   metrics::counter* refused_type_ = nullptr;
@@ -194,8 +206,9 @@ first_party_options first_party_options_from(const auth_config& config) {
   return o;
 }
 
-void add_first_party_routes(http::router& r, token_endpoint& tokens, first_party_options options) {
-  auto p = std::make_shared<proxy>(tokens, std::move(options));
+void add_first_party_routes(http::router& r, token_endpoint& tokens, first_party_options options,
+                            refresh_token_inspector* refresh_tokens) {
+  auto p = std::make_shared<proxy>(tokens, std::move(options), refresh_tokens);
   if (!p->configured())
     log::warn("OAUTH_PASSWORD_CLIENT_ID/OAUTH_PASSWORD_CLIENT_SECRET are not set: POST /api/oauth/password/token and "
               "/api/oauth/refresh answer 500 until they are (authctl install prints them)");

@@ -9,7 +9,9 @@
 //   POST /api/oauth/refresh         optional JSON {"scope"} (narrowing); the refresh token
 //          comes from the cookie → the refresh grant in-process; the rotated token replaces
 //          the cookie.
-//   POST /api/oauth/logout          clears the cookie → 204.
+//   POST /api/oauth/logout          revokes the cookie's refresh family (and the access tokens
+//          issued from it, as POST /oauth/revoke does) and clears the cookie → 204; 503 with
+//          the cookie kept when Redis is down.
 //
 // The refresh token never appears in a JSON body here: it travels only as the cookie
 //   oauth_refresh_token=…; Path=/api/oauth; Max-Age=<REFRESH_TOKEN_TTL>; HttpOnly; SameSite=Strict[; Secure]
@@ -31,11 +33,12 @@
 //  - the proxy's own client rejected (invalid_client, unauthorized_client: a misconfiguration)
 //    → 500 server_error, logged; never a 401 Basic challenge to a browser;
 //  - OAUTH_PASSWORD_CLIENT_ID/SECRET unset → 500 server_error (logged once at start-up);
-//  - /refresh without a cookie, or with one the grant refuses (invalid_grant, or
-//    invalid_scope: the refresh grant may already have rotated the token) → 400 and the
-//    cookie cleared.
+//  - /refresh without a cookie, or with one the grant refuses (invalid_grant) → 400 and the
+//    cookie cleared; invalid_scope (a wider scope than granted) leaves the cookie: the refresh
+//    grant refuses it before rotating.
 #include "auth-service/config/auth_config.hpp"
 #include "auth-service/oauth/token_endpoint.hpp"
+#include "auth-service/storage/refresh_token_inspector.hpp"
 #include "common/http/router.hpp"
 
 #include <chrono>
@@ -55,7 +58,9 @@ struct first_party_options {
 
 first_party_options first_party_options_from(const auth_config& config);
 
-// `tokens` must outlive the router. Logs a warning now when the client is not configured.
-void add_first_party_routes(http::router& r, token_endpoint& tokens, first_party_options options);
+// `tokens` and `refresh_tokens` must outlive the router; without `refresh_tokens`, logout only
+// clears the cookie. Logs a warning now when the client is not configured.
+void add_first_party_routes(http::router& r, token_endpoint& tokens, first_party_options options,
+                            refresh_token_inspector* refresh_tokens = nullptr);
 
 } // namespace oauth::auth

@@ -350,15 +350,53 @@ TEST_CASE("CSRF: cross-site Origin or Sec-Fetch-Site refused, form-like posts to
   CHECK(refresh(p, c, "{}", {{"Origin", "http://auth.example"}, {"Host", "auth.example:80"}}).status == 200);
 }
 
-TEST_CASE("logout clears the cookie") {
+TEST_CASE("logout revokes the refresh family and its access tokens, and clears the cookie") {
   first_party_setup f;
   server s(f.env());
-  auto out = send(s.port(), verb::post, "/api/oauth/logout", "{}");
+  auto p = s.port();
+  auto in = login(p, f.email, pw);
+  REQUIRE(in.status == 200);
+  auto c = cookie_token(in);
+  auto access = in.str("access_token");
+  auto introspect = [&] {
+    return request(p, verb::post, "/oauth/introspect", "token=" + url_encode(access), "application/x-www-form-urlencoded",
+                   basic(f.web.id, f.web.secret));
+  };
+  REQUIRE(introspect().json.at("active").as_bool());
+
+  // Cross-site logout is refused and changes nothing.
+  auto foreign = send(p, verb::post, "/api/oauth/logout", "{}",
+                      {{"Origin", "https://evil.example"}, {"Cookie", "oauth_refresh_token=" + c}});
+  check_error(foreign, 403, "invalid_request");
+  CHECK(set_cookie(foreign).empty());
+
+  auto out = send(p, verb::post, "/api/oauth/logout", "{}", {{"Cookie", "oauth_refresh_token=" + c}});
   CHECK(out.status == 204);
   check_no_store(out);
   CHECK(cleared(out));
-  check_error(send(s.port(), verb::post, "/api/oauth/logout", "{}", {{"Origin", "https://evil.example"}}), 403,
-              "invalid_request");
+  check_error(refresh(p, c), 400, "invalid_grant");
+  bool inactive = false;
+  for (int i = 0; i < 40 && !inactive; ++i) {
+    inactive = !introspect().json.at("active").as_bool();
+    if (!inactive) std::this_thread::sleep_for(50ms);
+  }
+  CHECK(inactive);
+
+  // Without a cookie (or with a dead one) logout still just clears it.
+  CHECK(cleared(send(p, verb::post, "/api/oauth/logout", "{}")));
+  CHECK(send(p, verb::post, "/api/oauth/logout", "", {{"Cookie", "oauth_refresh_token=" + c}}).status == 204);
+}
+
+TEST_CASE("cookie refresh: a wider scope is invalid_scope and keeps the session") {
+  first_party_setup f;
+  server s(f.env());
+  auto c = cookie_token(login(s.port(), f.email, pw, "read-posts"));
+  auto wider = refresh(s.port(), c, R"({"scope":"read-posts write-posts"})");
+  check_error(wider, 400, "invalid_scope");
+  CHECK(set_cookie(wider).empty());
+  auto ok = refresh(s.port(), c);
+  REQUIRE(ok.status == 200);
+  CHECK(ok.str("scope") == "read-posts");
 }
 
 TEST_CASE("playground: page, assets, CSP and security headers") {
@@ -395,6 +433,10 @@ TEST_CASE("playground: page, assets, CSP and security headers") {
   CHECK(css.status == 200);
   CHECK(css.header(field::content_type) == "text/css; charset=utf-8");
   CHECK(css.header(field::cache_control) == "public, max-age=31536000, immutable");
+  REQUIRE(std::regex_search(html, m, std::regex(R"re(href="(/playground/favicon\.svg\?v=[0-9a-f]{16})")re")));
+  auto icon = request(s.port(), verb::get, m[1]);
+  CHECK(icon.status == 200);
+  CHECK(icon.header(field::content_type) == "image/svg+xml");
   CHECK(request(s.port(), verb::get, "/playground/nope.js").status == 404);
 }
 
