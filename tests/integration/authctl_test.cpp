@@ -85,7 +85,7 @@ struct sandbox {
     oauth::test::run(io, [](pg::pool& db) -> boost::asio::awaitable<void> {
       auto m = co_await pg::migrate(db, oauth::auth::migration_component, oauth::auth::migrations());
       if (!m) throw std::runtime_error("migrate: " + m.error().message);
-      auto t = co_await db.query("truncate users, oauth_clients");
+      auto t = co_await db.query("truncate personal_access_tokens, users, oauth_clients");
       if (!t) throw std::runtime_error("truncate: " + t.error().message);
     }(db));
   }
