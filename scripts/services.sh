@@ -13,11 +13,21 @@ redis_port=${REDIS_PORT:-56379}
 pg_bin=/usr/lib/postgresql/15/bin
 pg_user=${PG_OS_USER:-postgres}
 pg_dir=$var_dir/pg
+# The cluster belongs to the postgres system user, which must be able to reach it. When the
+# checkout lives under a folder that user cannot search (e.g. /root), the cluster goes to a
+# fixed place under /var/tmp derived from the checkout's path instead.
+if [[ $(id -u) -eq 0 ]] && id "$pg_user" >/dev/null 2>&1 && ! runuser -u "$pg_user" -- test -x "$var_dir" 2>/dev/null; then
+  mkdir -p "$var_dir" 2>/dev/null || true
+  if ! runuser -u "$pg_user" -- test -x "$var_dir" 2>/dev/null; then
+    pg_dir=/var/tmp/oauth-platform-pg-$(printf '%s' "$var_dir" | sha256sum | cut -c1-12)
+  fi
+fi
 pg_data=$pg_dir/data
 redis_dir=$var_dir/redis
 
 as_pg() {
-  if [[ $(id -u) -eq 0 ]]; then runuser -u "$pg_user" -- "$@"; else "$@"; fi
+  # From /, so that postgres is not asked to enter a folder it may not search.
+  if [[ $(id -u) -eq 0 ]]; then (cd / && runuser -u "$pg_user" -- "$@"); else "$@"; fi
 }
 
 pg_running() { as_pg "$pg_bin/pg_ctl" -D "$pg_data" status >/dev/null 2>&1; }
