@@ -2,14 +2,14 @@
 # Runs a real PostgreSQL 15 and a real redis-server on loopback, with their data under ./var.
 #   scripts/services.sh start|stop|restart|status [pg|redis|all]
 #   scripts/services.sh env        prints DATABASE_URL / REDIS_URL exports for these servers
-# Ports: PG_PORT (default 55432), REDIS_PORT (default 56379). Data: VAR_DIR (default ./var).
+# Ports: PG_PORT (default 25432), REDIS_PORT (default 26379); below the kernel's ephemeral range (32768+), so an outgoing connection can never hold the port when a test restarts a server. Data: VAR_DIR (default ./var).
 # Idempotent: starting a running server or stopping a stopped one is a no-op.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 var_dir=${VAR_DIR:-$root/var}
-pg_port=${PG_PORT:-55432}
-redis_port=${REDIS_PORT:-56379}
+pg_port=${PG_PORT:-25432}
+redis_port=${REDIS_PORT:-26379}
 pg_bin=/usr/lib/postgresql/15/bin
 pg_user=${PG_OS_USER:-postgres}
 pg_dir=$var_dir/pg
