@@ -24,7 +24,7 @@ int main() {
   }
   log::set_service("auth-service");
   try {
-    boost::asio::io_context io(config.service.threads);
+    boost::asio::io_context io(1);  // run by one thread; run_until_signalled adds one context per extra thread
     auth::auth_app service(io, config);
     service.start();
     return http::run_until_signalled(io, service.server(), config.service.threads, config.service.shutdown_drain,

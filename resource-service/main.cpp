@@ -22,7 +22,7 @@ int main() {
   }
   log::set_service("resource-service");
   try {
-    boost::asio::io_context io(config.service.threads);
+    boost::asio::io_context io(1);  // run by one thread; run_until_signalled adds one context per extra thread
     resource::app service(io, config);
     service.migrate();
     service.start();

@@ -3,6 +3,7 @@
 #include "common/log.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <csignal>
@@ -65,9 +66,25 @@ int run_until_signalled(asio::io_context& io, server& srv, int threads, std::chr
                         runtime_hooks hooks) {
   auto loop = std::make_shared<signal_loop>(io, srv, drain, std::move(hooks));
   loop->wait();
+  // One io_context per thread: `io` (shared clients: PostgreSQL, Redis, timers, and its share
+  // of the connections) on this thread, and one more context per extra thread that only runs
+  // connections. Cross-context calls (a handler awaiting the PostgreSQL pool) go through the
+  // clients' own strands, as they would with one shared context.
+  std::vector<std::unique_ptr<asio::io_context>> extra;
+  std::vector<asio::io_context*> contexts{&io};
+  for (int i = 1; i < threads; ++i) {
+    extra.push_back(std::make_unique<asio::io_context>(1));
+    contexts.push_back(extra.back().get());
+  }
+  srv.spread_sessions(contexts);
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::vector<std::thread> workers;
-  for (int i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  for (auto& ctx : extra) {
+    guards.push_back(asio::make_work_guard(*ctx));
+    workers.emplace_back([c = ctx.get()] { c->run(); });
+  }
   io.run();
+  for (auto& ctx : extra) ctx->stop();
   for (auto& t : workers) t.join();
   return 0;
 }

@@ -36,8 +36,8 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // of what it is waiting for, and one sweeper per server cancels the sessions that passed
 // theirs. Deadlines are enforced to within the sweep interval.
 struct server::session_state {
-  asio::any_io_executor executor;       // the connection's strand
-  beast::tcp_stream* stream = nullptr;  // touched only on the strand
+  asio::any_io_executor executor;       // the connection's strand, or its single-threaded context
+  beast::tcp_stream* stream = nullptr;  // touched only on that executor
   bool busy = false;                    // a request is being read or handled
   std::atomic<std::int64_t> deadline{std::numeric_limits<std::int64_t>::max()};  // steady_clock ticks
   std::atomic<bool> timed_out{false};
@@ -156,8 +156,13 @@ asio::awaitable<void> server::sweep_loop() {
 }
 
 asio::awaitable<void> server::accept_loop() {
+  std::size_t next_context = 0;
+  auto session_executor = [&]() -> asio::any_io_executor {
+    if (session_contexts_.empty()) return asio::make_strand(io_);
+    return session_contexts_[next_context++ % session_contexts_.size()]->get_executor();
+  };
   while (!draining_) {
-    auto [ec, socket] = co_await acceptor_->async_accept(asio::make_strand(io_), use_tuple);
+    auto [ec, socket] = co_await acceptor_->async_accept(session_executor(), use_tuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || draining_) break;
       log::warn("accept failed", {{"error", ec.message()}});
@@ -318,7 +323,7 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
     if (auto it = req.find("X-Request-Id"); it != req.end() && acceptable_request_id(it->value()))
       request_id = std::string(it->value());
     else
-      request_id = random_uuid();
+      request_id = random_request_id();
 
     // The request's views point into req, which outlives the handler.
     std::string_view req_target(req.target().data(), req.target().size());

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <future>
+#include <set>
 #include <sys/socket.h>
 #include <thread>
 
@@ -47,13 +48,21 @@ asio::awaitable<response> broken(request_context&) {
   co_return empty_response(status::ok);
 }
 
+asio::awaitable<response> which_thread(request_context&) {
+  co_return text_response(status::ok, std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
+}
+
+enum class threading { shared_context, context_per_thread };
+
 struct test_server {
   asio::io_context io;
+  asio::io_context second{1};  // used with threading::context_per_thread
   asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
+  asio::executor_work_guard<asio::io_context::executor_type> second_guard{second.get_executor()};
   std::unique_ptr<server> srv;
   std::vector<std::thread> threads;
 
-  explicit test_server(http_limits limits = {}) {
+  explicit test_server(http_limits limits = {}, threading mode = threading::shared_context) {
     auto r = std::make_shared<router>();
     r->add(verb::get, "/hello/{name}", hello);
     r->add(verb::post, "/echo", echo, route_options{.max_body_bytes = 100});
@@ -61,14 +70,24 @@ struct test_server {
     r->add(verb::get, "/slow", slow);
     r->add(verb::get, "/broken", broken);
     r->add(verb::get, "/whoami", whoami);
+    r->add(verb::get, "/thread", which_thread);
     server_options opts{listen_address{"127.0.0.1", 0}, limits, false, "test"};
     srv = std::make_unique<server>(io, opts, r);
-    srv->start();
-    for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
+    if (mode == threading::context_per_thread) {
+      srv->spread_sessions({&io, &second});  // as run_until_signalled does with THREADS=2
+      srv->start();
+      threads.emplace_back([this] { io.run(); });
+      threads.emplace_back([this] { second.run(); });
+    } else {
+      srv->start();
+      for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
+    }
   }
   ~test_server() {
     guard.reset();
+    second_guard.reset();
     io.stop();
+    second.stop();
     for (auto& t : threads) t.join();
   }
 };
@@ -289,6 +308,36 @@ TEST_CASE("graceful shutdown finishes the request in flight, closes idle connect
   tcp::socket late(io);
   late.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
   CHECK(ec);  // connection refused: the listener is closed
+}
+
+TEST_CASE("one context per thread: connections alternate between threads, timeouts and the drain still apply") {
+  http_limits limits;
+  limits.idle_timeout = 300ms;
+  test_server s(limits, threading::context_per_thread);
+  auto port = s.srv->port();
+  std::vector<std::unique_ptr<client>> clients;
+  std::set<std::string> threads_seen;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<client>(port));
+    auto first = clients.back()->request("GET /thread HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto again = clients.back()->request("GET /thread HTTP/1.1\r\nHost: x\r\n\r\n");
+    CHECK(first.body() == again.body());  // a connection stays on its thread
+    threads_seen.insert(first.body());
+  }
+  CHECK(threads_seen.size() == 2);
+  // The sweeper (on the first context) closes idle connections of both contexts.
+  for (auto& c : clients) CHECK(c->closed_by_server());
+
+  client busy_first(port), busy_second(port);  // the next two connections: one per context
+  busy_first.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  busy_second.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::this_thread::sleep_for(100ms);
+  std::promise<void> drained;
+  s.srv->shutdown(5s, [&] { drained.set_value(); });
+  CHECK(busy_first.read().body() == "slow done");
+  CHECK(busy_second.read().body() == "slow done");
+  REQUIRE(drained.get_future().wait_for(3s) == std::future_status::ready);
+  CHECK(s.srv->active_connections() == 0);
 }
 
 TEST_CASE("the drain is bounded: a handler slower than the deadline is cut off") {
