@@ -4,7 +4,12 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -141,7 +146,16 @@ namespace {
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
-  for (unsigned char c : s) {
+  // Runs of characters that need no escape are appended in one go.
+  auto plain = [](unsigned char c) { return c >= 0x20 && c != 0x7f && c != '"' && c != '\\'; };
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t run = i;
+    while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
+    out.append(s.data() + i, run - i);
+    if (run == s.size()) break;
+    i = run + 1;
+    unsigned char c = static_cast<unsigned char>(s[run]);
     switch (c) {
     case '"': out += "\\\""; break;
     case '\\': out += "\\\\"; break;
@@ -161,6 +175,37 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+// The access log's timestamp without snprintf and gmtime on every request: the text up to the
+// seconds is kept per thread and re-made when the second changes.
+void append_timestamp_millis(std::string& out) {
+  struct cached_second {
+    std::int64_t second = -1;
+    std::string text;  // "2026-11-26T20:45:26."
+  };
+  thread_local cached_second cache;
+  auto now = system_now();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  std::int64_t second = ms / 1000;
+  if (second != cache.second) {
+    cache.text = format_rfc3339_millis(now);
+    cache.text.resize(20);  // keep "YYYY-MM-DDTHH:MM:SS."
+    cache.second = second;
+  }
+  out += cache.text;
+  int millis = static_cast<int>(ms % 1000);
+  out += static_cast<char>('0' + millis / 100);
+  out += static_cast<char>('0' + millis / 10 % 10);
+  out += static_cast<char>('0' + millis % 10);
+  out += 'Z';
+}
+
+void append_number(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  (void)ec;  // 24 characters hold any 64-bit number
+  out.append(buf, end);
+}
+
 } // namespace
 
 void access(const access_entry& e) {
@@ -168,7 +213,7 @@ void access(const access_entry& e) {
   std::string line;
   line.reserve(320);
   line += "{\"ts\":\"";
-  line += format_rfc3339_millis(system_now());
+  append_timestamp_millis(line);
   line += "\",\"level\":\"info\",\"service\":";
   {
     std::lock_guard lock(service_mutex);
@@ -182,10 +227,19 @@ void access(const access_entry& e) {
   append_json_string(line, e.path);
   line += ",\"route\":";
   append_json_string(line, e.route);
-  char numbers[96];
-  int n = std::snprintf(numbers, sizeof numbers, ",\"status\":%u,\"duration_ms\":%.3f,\"bytes\":%zu,\"remote\":", e.status,
-                        e.duration_ms, e.bytes);
-  line.append(numbers, static_cast<std::size_t>(n));
+  line += ",\"status\":";
+  append_number(line, e.status);
+  // Milliseconds with three decimals, as "%.3f" would print them.
+  auto micros = static_cast<std::uint64_t>(std::llround(std::max(e.duration_ms, 0.0) * 1000.0));
+  line += ",\"duration_ms\":";
+  append_number(line, micros / 1000);
+  line += '.';
+  line += static_cast<char>('0' + micros / 100 % 10);
+  line += static_cast<char>('0' + micros / 10 % 10);
+  line += static_cast<char>('0' + micros % 10);
+  line += ",\"bytes\":";
+  append_number(line, e.bytes);
+  line += ",\"remote\":";
   append_json_string(line, e.remote);
   line += "}\n";
   writer().queue(std::move(line));

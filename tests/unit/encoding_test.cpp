@@ -67,10 +67,11 @@ TEST_CASE("constant-time comparison") {
 
 #include "common/random.hpp"
 
-TEST_CASE("random UUIDs are version 4 in canonical form and differ") {
-  auto a = oauth::random_uuid();
-  auto b = oauth::random_uuid();
-  CHECK(a != b);
+#include <set>
+#include <thread>
+
+namespace {
+void check_uuid_v4(const std::string& a) {
   REQUIRE(a.size() == 36);
   CHECK(a[8] == '-');
   CHECK(a[13] == '-');
@@ -80,4 +81,25 @@ TEST_CASE("random UUIDs are version 4 in canonical form and differ") {
   CHECK(std::string_view("89ab").find(a[19]) != std::string_view::npos);
   for (std::size_t i = 0; i < a.size(); ++i)
     if (i != 8 && i != 13 && i != 18 && i != 23) CHECK(std::isxdigit(static_cast<unsigned char>(a[i])));
+}
+} // namespace
+
+TEST_CASE("random UUIDs are version 4 in canonical form and differ") {
+  auto a = oauth::random_uuid();
+  auto b = oauth::random_uuid();
+  CHECK(a != b);
+  check_uuid_v4(a);
+}
+
+TEST_CASE("request ids from the per-thread buffer are UUIDs and never repeat across refills") {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {  // 1000 ids: 31 refills of the 32-id buffer
+    auto id = oauth::random_request_id();
+    check_uuid_v4(id);
+    CHECK(seen.insert(id).second);
+  }
+  std::string other_thread;
+  std::thread([&] { other_thread = oauth::random_request_id(); }).join();
+  check_uuid_v4(other_thread);
+  CHECK(seen.count(other_thread) == 0);
 }

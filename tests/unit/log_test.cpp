@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <cstdio>
 #include <fcntl.h>
 #include <fstream>
@@ -13,7 +14,7 @@
 namespace {
 // Captures what the logger writes to stderr while `body` runs.
 template <class F>
-std::vector<boost::json::object> capture(F body) {
+std::vector<std::string> capture_text(F body) {
   char path[] = "/tmp/oauth-log-XXXXXX";
   int fd = mkstemp(path);
   REQUIRE(fd >= 0);
@@ -25,10 +26,16 @@ std::vector<boost::json::object> capture(F body) {
   close(saved);
   close(fd);
   std::ifstream in(path);
-  std::vector<boost::json::object> lines;
+  std::vector<std::string> lines;
   std::string line;
-  while (std::getline(in, line)) lines.push_back(boost::json::parse(line).as_object());
+  while (std::getline(in, line)) lines.push_back(line);
   std::remove(path);
+  return lines;
+}
+template <class F>
+std::vector<boost::json::object> capture(F body) {
+  std::vector<boost::json::object> lines;
+  for (const auto& line : capture_text(body)) lines.push_back(boost::json::parse(line).as_object());
   return lines;
 }
 } // namespace
@@ -73,6 +80,30 @@ TEST_CASE("the access line escapes what the client sent and keeps every field") 
   CHECK(l["duration_ms"].to_number<double>() == doctest::Approx(1.5));
   CHECK(l["bytes"] == 120);
   CHECK(l["remote"] == "127.0.0.1");
+}
+
+TEST_CASE("the access line prints the duration with three decimals and a millisecond UTC timestamp") {
+  oauth::log::set_level(oauth::log::level::info);
+  auto lines = capture_text([] {
+    oauth::log::access({.request_id = "a", .method = "GET", .path = "/", .route = "/", .status = 200,
+                        .duration_ms = 12.3456, .bytes = 0, .remote = ""});
+    oauth::log::access({.request_id = "b", .method = "GET", .path = "/", .route = "/", .status = 200,
+                        .duration_ms = 0.0004, .bytes = 0, .remote = ""});
+    oauth::log::access({.request_id = "c", .method = "GET", .path = "/", .route = "/", .status = 200,
+                        .duration_ms = 2000.05, .bytes = 0, .remote = ""});
+  });
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].find("\"duration_ms\":12.346,") != std::string::npos);
+  CHECK(lines[1].find("\"duration_ms\":0.000,") != std::string::npos);
+  CHECK(lines[2].find("\"duration_ms\":2000.050,") != std::string::npos);
+  auto ts = boost::json::parse(lines[0]).as_object()["ts"].as_string();
+  REQUIRE(ts.size() == 24);
+  for (std::size_t i : {4u, 7u}) CHECK(ts[i] == '-');
+  CHECK(ts[10] == 'T');
+  CHECK(ts[19] == '.');
+  CHECK(ts[23] == 'Z');
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u, 11u, 12u, 14u, 15u, 17u, 18u, 20u, 21u, 22u})
+    CHECK(std::isdigit(static_cast<unsigned char>(ts[i])));
 }
 
 TEST_CASE("no access line below info") {
