@@ -532,3 +532,24 @@ TEST_CASE_FIXTURE(fixture, "concurrent signing and verification with shared keys
   for (auto& th : threads) th.join();
   CHECK(failures.load() == 0);
 }
+
+TEST_CASE_FIXTURE(fixture, "cached verification contexts: more keys than the cache holds, never mixed up") {
+  // The verifier keeps a prepared context per key and thread (8 at most): cycle through 12
+  // ES256 keys and the RS256 key, and check every signature against the right key only.
+  std::vector<key> many;
+  for (int i = 0; i < 12; ++i) many.push_back(*key::generate(algorithm::es256));
+  for (const auto& k : many) keys.add(k.public_key());
+  for (int round = 0; round < 3; ++round) {
+    for (std::size_t i = 0; i < many.size(); ++i) {
+      const key& signer = many[i];
+      const key& other = many[(i + 1) % many.size()];
+      CHECK(check(craft_claims(signer, claims())).has_value());
+      // Signed by `signer`, presented under the other key's kid: refused with that key.
+      CHECK(error_of(craft(signer, header_for(other), json::serialize(claims()))) == errc::bad_signature);
+      // A failure leaves the cached context usable: the next good token still verifies.
+      CHECK(check(craft_claims(other, claims())).has_value());
+      CHECK(check(craft_claims(rs, claims())).has_value());
+      CHECK(error_of(craft(attacker, header_for(rs), json::serialize(claims()))) == errc::bad_signature);
+    }
+  }
+}
