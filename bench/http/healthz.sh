@@ -39,7 +39,7 @@ case $which in
       "$root/build/bin/resource-service" 2>"$log" &
     port=18082 ;;
   auth)
-    keys=$(mktemp -d); "$root/build/bin/authctl" keys >/dev/null
+    keys=$(mktemp -d); AUTH_KEYS_DIR=$keys "$root/build/bin/authctl" keys >/dev/null
     AUTH_KEYS_DIR=$keys LISTEN_ADDR=127.0.0.1:18081 "$root/build/bin/auth-service" 2>"$log" &
     port=18081 ;;
   *) echo "usage: $0 [resource|auth]" >&2; exit 2 ;;
