@@ -14,9 +14,11 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// RFC 6750 §2.1 b64token characters; plain ranges (std::isalnum is a locale-aware libc call
+// per character, on every request).
 bool b64token_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' ||
-         c == '/';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~' || c == '+' || c == '/';
 }
 
 bool is_b64token(std::string_view t) {

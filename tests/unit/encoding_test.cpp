@@ -25,6 +25,21 @@ TEST_CASE("base64url decoding is strict") {
   CHECK(base64url_decode("Zg") == "f");
 }
 
+TEST_CASE("base64url: every length round-trips and a bad character anywhere is refused") {
+  std::string bytes;
+  for (int n = 0; n < 70; ++n) {
+    auto text = base64url_encode(bytes);
+    REQUIRE(base64url_decode(text) == bytes);
+    for (std::size_t i = 0; i < text.size(); ++i)
+      for (char bad : {'=', '+', '/', ' ', '\0', '\x80'}) {
+        std::string broken = text;
+        broken[i] = bad;
+        CHECK_FALSE(base64url_decode(broken));
+      }
+    bytes.push_back(static_cast<char>(n * 37 + 11));
+  }
+}
+
 TEST_CASE("base64 with padding for HTTP Basic") {
   CHECK(base64_encode("client:secret") == "Y2xpZW50OnNlY3JldA==");
   CHECK(base64_decode("Y2xpZW50OnNlY3JldA==") == "client:secret");
