@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   libboost1.81-dev libboost-json1.81-dev
-  libssl-dev libhiredis-dev libpq-dev libsodium-dev libcrypt-dev doctest-dev
+  libssl-dev libhiredis-dev libpq-dev libsodium-dev libcrypt-dev libjemalloc-dev doctest-dev
   postgresql-15 postgresql-client-15 redis-server
   openssl procps python3
 )

@@ -27,3 +27,4 @@ target_link_libraries(auth_app PUBLIC auth_oauth auth_storage oauth_pg oauth_red
 
 add_executable(auth-service ${CMAKE_CURRENT_SOURCE_DIR}/main.cpp)
 target_link_libraries(auth-service PRIVATE auth_app)
+oauth_service_allocator(auth-service)
