@@ -4,6 +4,7 @@
 #include "common/jwt/detail/ecdsa.hpp"
 #include "common/jwt/detail/key_impl.hpp"
 #include "common/jwt/detail/openssl.hpp"
+#include "common/jwt/detail/thread_contexts.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
@@ -23,12 +24,18 @@ std::size_t sign_into(const key& k, std::string_view input, signature_buffer& ou
   if (!k.has_private()) throw std::invalid_argument("oauth::jwt::sign: the key has no private part");
   detail::error_queue_guard guard;
   EVP_PKEY* pkey = k.native_handle();
-  // A context per call: EVP_PKEY is shared read-only between threads, contexts are not.
-  detail::md_ctx_ptr ctx(EVP_MD_CTX_new());
-  const EVP_MD* md = k.alg() == algorithm::eddsa ? nullptr : EVP_sha256();  // Ed25519 hashes itself
   std::size_t len = out.size();
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, pkey) != 1 ||
-      EVP_DigestSign(ctx.get(), out.data(), &len, detail::bytes(input), input.size()) != 1)
+  if (k.alg() == algorithm::eddsa) {  // Ed25519 signs the message itself: one-shot DigestSign
+    detail::md_ctx_ptr ctx(EVP_MD_CTX_new());
+    if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, pkey) != 1 ||
+        EVP_DigestSign(ctx.get(), out.data(), &len, detail::bytes(input), input.size()) != 1)
+      throw std::runtime_error("oauth::jwt::sign: signing failed");
+    return len;
+  }
+  // RS256, ES256: this thread's prepared context signs the SHA-256 digest.
+  EVP_PKEY_CTX* ctx = detail::thread_sign_context(pkey, k.alg());
+  unsigned char digest[32];
+  if (ctx == nullptr || !detail::sha256(input, digest) || EVP_PKEY_sign(ctx, out.data(), &len, digest, sizeof digest) != 1)
     throw std::runtime_error("oauth::jwt::sign: signing failed");
   if (k.alg() != algorithm::es256) return len;
   auto raw = detail::es256_der_to_raw(std::string_view(reinterpret_cast<const char*>(out.data()), len));

@@ -4,16 +4,15 @@
 #include "common/jwt/detail/ecdsa.hpp"
 #include "common/jwt/detail/json.hpp"
 #include "common/jwt/detail/openssl.hpp"
+#include "common/jwt/detail/thread_contexts.hpp"
 #include "common/time.hpp"
 
 #include <boost/json/array.hpp>
-#include <openssl/rsa.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
-#include <vector>
 
 namespace oauth::jwt {
 namespace {
@@ -147,46 +146,6 @@ result<void> check_claims(const json::object& c, const verify_options& opt) {
   return {};
 }
 
-// OpenSSL 3 makes a fresh context per call costly (provider and method lookups under locks:
-// about 3 µs of a 20 µs RS256 verification on this machine). Each thread therefore keeps,
-// per key it has used, a context initialised once for verification (padding and digest set)
-// and hashes the signing input itself. A cached context holds a reference to its key, so the
-// key cannot be freed and its address cannot come to name another key while it is cached.
-const EVP_MD* sha256() {
-  static EVP_MD* md = [] {
-    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (fetched == nullptr) throw std::runtime_error("OpenSSL: SHA256 unavailable");
-    return fetched;
-  }();
-  return md;
-}
-
-EVP_PKEY_CTX* prepared_verify_context(EVP_PKEY* pkey, algorithm alg) {
-  struct entry {
-    EVP_PKEY* pkey;
-    detail::pkey_ctx_ptr ctx;
-  };
-  constexpr std::size_t max_entries = 8;  // keys in use at once: a few during a rotation
-  thread_local std::vector<entry> cache;
-  for (auto& e : cache)
-    if (e.pkey == pkey) return e.ctx.get();
-  detail::pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
-  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) return nullptr;
-  if (alg == algorithm::rs256 && EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1) return nullptr;
-  if (EVP_PKEY_CTX_set_signature_md(ctx.get(), sha256()) != 1) return nullptr;
-  if (cache.size() == max_entries) cache.erase(cache.begin());
-  cache.push_back({pkey, std::move(ctx)});
-  return cache.back().ctx.get();
-}
-
-bool sha256_digest(std::string_view data, unsigned char (&out)[32]) {
-  thread_local detail::md_ctx_ptr ctx(EVP_MD_CTX_new());
-  unsigned int len = 0;
-  return ctx && EVP_DigestInit_ex2(ctx.get(), sha256(), nullptr) == 1 &&
-         EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 && EVP_DigestFinal_ex(ctx.get(), out, &len) == 1 &&
-         len == sizeof out;
-}
-
 } // namespace
 
 result<void> verify_signature(std::string_view signing_input, std::string_view signature, const key& k) {
@@ -213,10 +172,10 @@ result<void> verify_signature(std::string_view signing_input, std::string_view s
       break;
   }
   if (prehashed) {  // hash here, then verify the digest with the prepared context
-    EVP_PKEY_CTX* prepared = prepared_verify_context(pkey, k.alg());
+    EVP_PKEY_CTX* prepared = detail::thread_verify_context(pkey, k.alg());
     if (prepared == nullptr) return errc::bad_key;
     unsigned char digest[32];
-    if (!sha256_digest(signing_input, digest)) throw std::bad_alloc();
+    if (!detail::sha256(signing_input, digest)) throw std::bad_alloc();
     if (EVP_PKEY_verify(prepared, detail::bytes(signature), signature.size(), digest, sizeof digest) != 1)
       return errc::bad_signature;
     return {};
