@@ -10,7 +10,7 @@
 # Env: BUILD_DIR (default build-authsrv, then build), PORT=18081, LOG_LEVEL=warn, WARM=2s,
 #      PW_CONNS=8, PER_THREAD=64 (refresh tokens per wrk thread), PEERS=1 also runs the Node
 #      peer (@node-oauth/oauth2-server) via ../shared/peers/bench.sh nodeoauth.
-# Uses the dev PostgreSQL/Redis of scripts/services.sh (DATABASE_URL/REDIS_URL) and a temporary
+# Uses the dev PostgreSQL and Redis (database 14, flushed) of scripts/services.sh and a temporary
 # AUTH_KEYS_DIR; creates one client and one user per run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,6 +34,10 @@ trap cleanup EXIT
 
 "$root/scripts/services.sh" start all >/dev/null
 eval "$("$root/scripts/services.sh" env)"
+# Redis database 14, emptied first: refresh families left by earlier runs would grow the
+# AOF until Redis forks to rewrite it in the middle of a measurement.
+REDIS_URL=${BENCH_REDIS_URL:-${REDIS_URL%/*}/14}
+redis-cli -u "$REDIS_URL" flushdb >/dev/null
 export DATABASE_URL REDIS_URL
 base=http://127.0.0.1:$PORT
 
