@@ -6,7 +6,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <thread>
@@ -67,14 +66,13 @@ int run_until_signalled(asio::io_context& io, server& srv, int threads, std::chr
                         runtime_hooks hooks) {
   auto loop = std::make_shared<signal_loop>(io, srv, drain, std::move(hooks));
   loop->wait();
-  // One io_context per thread. THREADS contexts serve the connections, one thread each; `io`
-  // keeps the shared clients (PostgreSQL, Redis, key reloads, timers) on this thread, which
-  // does no request work: a Redis reply is read at once instead of waiting behind an RSA
-  // signature on a busy connection thread. Handlers reach the clients through the clients'
-  // own strands, as they would with one shared context.
+  // One io_context per thread: `io` (shared clients: PostgreSQL, Redis, timers, and its share
+  // of the connections) on this thread, and one more context per extra thread that only runs
+  // connections. Cross-context calls (a handler awaiting the PostgreSQL pool) go through the
+  // clients' own strands, as they would with one shared context.
   std::vector<std::unique_ptr<asio::io_context>> extra;
-  std::vector<asio::io_context*> contexts;
-  for (int i = 0; i < std::max(threads, 1); ++i) {
+  std::vector<asio::io_context*> contexts{&io};
+  for (int i = 1; i < threads; ++i) {
     extra.push_back(std::make_unique<asio::io_context>(1));
     contexts.push_back(extra.back().get());
   }

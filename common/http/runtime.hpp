@@ -1,8 +1,8 @@
 #pragma once
-// Runs a service until SIGTERM or SIGINT, then drains the HTTP server (bounded by
-// SHUTDOWN_DRAIN_SECONDS) and returns 0. The connections are spread over `threads` contexts
-// of their own, one thread each; `io` (the shared clients' context: PostgreSQL, Redis,
-// timers) runs on the calling thread, so it must be constructed for one thread.
+// Runs a service on THREADS threads until SIGTERM or SIGINT, then drains the HTTP server
+// (bounded by SHUTDOWN_DRAIN_SECONDS) and returns 0. `io` (the shared clients' context) runs
+// on the calling thread; each further thread runs a context of its own that serves a share of
+// the connections, so `io` must be constructed for one thread.
 #include "common/http/server.hpp"
 
 #include <chrono>
