@@ -4,11 +4,18 @@
 # same run, for the Node fastify hello-world baseline from ../shared/peers (if set up).
 #   bench/http/healthz.sh [resource|auth]      (default resource)
 # Env: DUR=10s CONNS=64 THREADS=2 REPS=3 ACCESS_LOG=on|off PEERS=1
+#   ACCESS_LOG=off runs the service with LOG_LEVEL=warn (no access line per request): the
+#   like-for-like comparison with the baseline, which runs with fastify's logger off.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 which=${1:-resource}
 DUR=${DUR:-10s}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}; REPS=${REPS:-3}
+case ${ACCESS_LOG:-on} in
+  on) export LOG_LEVEL=info ;;
+  off) export LOG_LEVEL=warn ;;
+  *) echo "ACCESS_LOG must be on or off" >&2; exit 2 ;;
+esac
 command -v wrk >/dev/null || WITH_BENCH=1 ./scripts/deps.sh
 ./scripts/services.sh start >/dev/null
 eval "$(./scripts/services.sh env)"
@@ -35,12 +42,12 @@ run_wrk() {
 log=$(mktemp)
 case $which in
   resource)
-    AUTH_JWKS_URL=http://127.0.0.1:1/jwks.json LISTEN_ADDR=127.0.0.1:18082 \
+    THREADS=$THREADS AUTH_JWKS_URL=http://127.0.0.1:1/jwks.json LISTEN_ADDR=127.0.0.1:18082 \
       "$root/build/bin/resource-service" 2>"$log" &
     port=18082 ;;
   auth)
     keys=$(mktemp -d); AUTH_KEYS_DIR=$keys "$root/build/bin/authctl" keys >/dev/null
-    AUTH_KEYS_DIR=$keys LISTEN_ADDR=127.0.0.1:18081 "$root/build/bin/auth-service" 2>"$log" &
+    THREADS=$THREADS AUTH_KEYS_DIR=$keys LISTEN_ADDR=127.0.0.1:18081 "$root/build/bin/auth-service" 2>"$log" &
     port=18081 ;;
   *) echo "usage: $0 [resource|auth]" >&2; exit 2 ;;
 esac
@@ -48,7 +55,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f $log' EXIT
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
-echo "# $(date -u +%FT%TZ) nproc $(nproc) wrk -t$THREADS -c$CONNS -d$DUR (server logs to a file)"
+echo "# $(date -u +%FT%TZ) nproc $(nproc) wrk -t$THREADS -c$CONNS -d$DUR (server THREADS=$THREADS, access log ${ACCESS_LOG:-on}, logs to a file)"
 run_wrk "$which-service GET /healthz" "$pid" "http://127.0.0.1:$port/healthz"
 kill $pid; wait $pid 2>/dev/null || true
 
