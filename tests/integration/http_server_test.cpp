@@ -138,6 +138,28 @@ TEST_CASE("keep-alive serves several requests on one connection") {
   CHECK(c.closed_by_server());
 }
 
+TEST_CASE("the response on the wire: status line, fields and body exactly, HTTP/1.0 closes") {
+  test_server s;
+  client c(s.srv->port());
+  c.send("GET /hello/wire HTTP/1.0\r\nX-Request-Id: wire-1\r\n\r\n");
+  std::string raw;
+  char chunk[512];
+  boost::system::error_code ec;
+  for (;;) {  // HTTP/1.0 without keep-alive: the server closes after the response
+    auto n = c.socket.read_some(asio::buffer(chunk), ec);
+    raw.append(chunk, n);
+    if (ec) break;
+  }
+  CHECK(ec == asio::error::eof);
+  CHECK(raw.rfind("HTTP/1.0 200 OK\r\n", 0) == 0);
+  CHECK(raw.find("\r\nContent-Length: 10\r\n") != std::string::npos);
+  CHECK(raw.find("\r\nServer: test\r\n") != std::string::npos);
+  CHECK(raw.find("\r\nX-Request-Id: wire-1\r\n") != std::string::npos);
+  auto end_of_head = raw.find("\r\n\r\n");
+  REQUIRE(end_of_head != std::string::npos);
+  CHECK(raw.substr(end_of_head + 4) == "hello wire");
+}
+
 TEST_CASE("404 and 405 with Allow, as JSON") {
   test_server s;
   client c(s.srv->port());
