@@ -11,8 +11,27 @@
 namespace oauth::auth {
 namespace {
 
+// Records an access token's jti (expiring at jti_exp) under family fk, so that revoking the
+// family revokes it; drops the jtis expired by `now`; keeps the set until the later of its
+// last jti and the family (fexp). Shared by the issue and rotate scripts.
+const std::string& family_jti_lua() {
+  static const std::string lua = R"lua(
+local function note_family_jti(fk, jti, jti_exp, now, fexp)
+  if jti == '' then return end
+  local jk = fk .. ':j'
+  redis.call('ZADD', jk, jti_exp, jti)
+  redis.call('ZREMRANGEBYSCORE', jk, '-inf', '(' .. now)
+  local top = redis.call('ZRANGE', jk, -1, -1, 'WITHSCORES')
+  local keep = fexp
+  if top[2] and tonumber(top[2]) > keep then keep = tonumber(top[2]) end
+  redis.call('EXPIREAT', jk, string.format('%d', keep))
+end
+)lua";
+  return lua;
+}
+
 // KEYS: t:<H>.  ARGV: prefix, family, client, user, scopes, exp, H, jti, jti_exp, now.
-const redis::script issue_script(R"lua(
+const redis::script issue_script(family_jti_lua() + R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR refresh token already stored') end
 local p, fam, exp = ARGV[1], ARGV[2], tonumber(ARGV[6])
 local fk = p .. 'f:' .. fam
@@ -25,15 +44,7 @@ redis.call('HSET', fk, 'cid', ARGV[3], 'uid', ARGV[4], 'exp', string.format('%d'
 redis.call('SADD', fk .. ':t', ARGV[7])
 redis.call('EXPIREAT', fk, string.format('%d', fexp))
 redis.call('EXPIREAT', fk .. ':t', string.format('%d', fexp))
-if ARGV[8] ~= '' then
-  local jk = fk .. ':j'
-  redis.call('ZADD', jk, ARGV[9], ARGV[8])
-  redis.call('ZREMRANGEBYSCORE', jk, '-inf', '(' .. ARGV[10])
-  local top = redis.call('ZRANGE', jk, -1, -1, 'WITHSCORES')
-  local keep = fexp
-  if top[2] and tonumber(top[2]) > keep then keep = tonumber(top[2]) end
-  redis.call('EXPIREAT', jk, string.format('%d', keep))
-end
+note_family_jti(fk, ARGV[8], ARGV[9], ARGV[10], fexp)
 return 'OK'
 )lua");
 
@@ -54,7 +65,7 @@ end
 // ARGV: prefix, client, now, grace_ms, successor_exp, successor H, jti, jti_exp, sealed successor,
 //       revocation zset, revocation channel.
 // Returns {outcome[, family, user, scopes, exp[, sealed]]}.
-const redis::script rotate_script(family_revocation_lua() + R"lua(
+const redis::script rotate_script(family_revocation_lua() + family_jti_lua() + R"lua(
 local p, cid_in = ARGV[1], ARGV[2]
 local now, grace_ms = tonumber(ARGV[3]), tonumber(ARGV[4])
 local rec = redis.call('HMGET', KEYS[1], 'fam', 'cid', 'uid', 'scp', 'exp', 'st', 'succ')
@@ -69,16 +80,7 @@ if redis.call('HGET', fk, 'rev') ~= '0' then
   if st == 'rotated' then return {'reused', fam, uid, scp, exp} end
   return {'invalid'}
 end
-local function note_jti(fexp)
-  if ARGV[7] == '' then return end
-  local jk = fk .. ':j'
-  redis.call('ZADD', jk, ARGV[8], ARGV[7])
-  redis.call('ZREMRANGEBYSCORE', jk, '-inf', '(' .. ARGV[3])
-  local top = redis.call('ZRANGE', jk, -1, -1, 'WITHSCORES')
-  local keep = fexp
-  if top[2] and tonumber(top[2]) > keep then keep = tonumber(top[2]) end
-  redis.call('EXPIREAT', jk, string.format('%d', keep))
-end
+local function note_jti(fexp) note_family_jti(fk, ARGV[7], ARGV[8], ARGV[3], fexp) end
 if st == 'live' then
   local sexp = tonumber(ARGV[5])
   redis.call('HSET', KEYS[1], 'st', 'rotated', 'succ', ARGV[6])
