@@ -1,5 +1,7 @@
 #include "resource-service/config.hpp"
 
+#include "common/http/origin.hpp"
+
 #include "common/jwt/key.hpp"
 
 #include <algorithm>
@@ -8,27 +10,6 @@
 #include <sstream>
 
 namespace oauth::resource {
-
-std::optional<std::string> origin_of(std::string_view url) {
-  auto lower = [](std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-  };
-  auto sep = url.find("://");
-  if (sep == std::string_view::npos) return std::nullopt;
-  std::string scheme = lower(url.substr(0, sep));
-  if (scheme != "http" && scheme != "https") return std::nullopt;
-  std::string_view rest = url.substr(sep + 3);
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
-  for (char c : authority) {
-    auto u = static_cast<unsigned char>(c);
-    if (!(std::isalnum(u) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) return std::nullopt;
-  }
-  if (authority.front() == ':') return std::nullopt;
-  return scheme + "://" + lower(authority);
-}
 
 namespace {
 
@@ -60,10 +41,10 @@ resource_config load_resource_config(const env_reader& env) {
 
   c.clock_skew = env.seconds("CLOCK_SKEW", 30, 0, 3600);
 
-  auto issuer_origin = origin_of(c.service.issuer);
+  auto issuer_origin = http::origin_of(c.service.issuer);
   auto origins = env.list("CORS_ALLOWED_ORIGINS", issuer_origin ? *issuer_origin : std::string());
   for (const auto& o : origins) {
-    auto normal = origin_of(o);
+    auto normal = http::origin_of(o);
     // An origin is scheme://host[:port] and nothing more (RFC 6454 §6.1).
     if (!normal || normal->size() != o.size())
       throw config_error("CORS_ALLOWED_ORIGINS: expected scheme://host[:port] origins (got '" + o + "')");

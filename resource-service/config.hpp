@@ -27,8 +27,4 @@ struct resource_config {
 // number, a missing or unusable key file, an origin that is not scheme://host[:port].
 resource_config load_resource_config(const env_reader& env);
 
-// "http://localhost:8081/some/path" → "http://localhost:8081"; nullopt when text is not an
-// absolute http(s) URL. Scheme and host are lower-cased (RFC 6454 §4).
-std::optional<std::string> origin_of(std::string_view url);
-
 } // namespace oauth::resource

@@ -2,6 +2,7 @@
 # auth-service executable.
 add_library(auth_oauth STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/errors.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/request_params.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/scopes.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/client_authentication.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/client_cache.cpp

@@ -1,6 +1,7 @@
 #include "auth-service/oauth/revocation.hpp"
 
 #include "auth-service/oauth/client_authentication.hpp"
+#include "auth-service/oauth/request_params.hpp"
 #include "common/log.hpp"
 #include "common/revocation/writer.hpp"
 #include "common/time.hpp"
@@ -11,11 +12,9 @@ namespace oauth::auth {
 
 boost::asio::awaitable<std::variant<client_request, token_error>> authenticate_client_request(
     client_store& clients, std::string_view content_type, std::string_view authorization, std::string_view body) {
-  auto parsed = http::parse_body_params(content_type, body);
-  if (auto* e = std::get_if<http::params_error>(&parsed)) co_return make_error(oauth_errc::invalid_request, e->description);
+  auto parsed = parse_request_params(content_type, body);
+  if (auto* e = std::get_if<token_error>(&parsed)) co_return std::move(*e);
   auto& params = std::get<http::body_params>(parsed);
-  if (auto repeated = params.first_repeated())
-    co_return make_error(oauth_errc::invalid_request, "The parameter '" + *repeated + "' is repeated.");
   auto presented = extract_client_credentials(authorization, params);
   if (auto* e = std::get_if<token_error>(&presented)) co_return std::move(*e);
   auto authenticated = co_await authenticate_client(clients, std::get<presented_client>(presented));

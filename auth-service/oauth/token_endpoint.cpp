@@ -1,5 +1,7 @@
 #include "auth-service/oauth/token_endpoint.hpp"
 
+#include "auth-service/oauth/request_params.hpp"
+
 #include "auth-service/oauth/client_authentication.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
@@ -34,11 +36,9 @@ boost::asio::awaitable<grant_result> token_endpoint::process(const token_request
 }
 
 boost::asio::awaitable<grant_result> token_endpoint::dispatch(const token_request_input& in, grant_handler*& chosen) {
-  auto parsed = http::parse_body_params(in.content_type, in.body);
-  if (auto* e = std::get_if<http::params_error>(&parsed)) co_return make_error(oauth_errc::invalid_request, e->description);
+  auto parsed = parse_request_params(in.content_type, in.body);
+  if (auto* e = std::get_if<token_error>(&parsed)) co_return std::move(*e);
   const auto& params = std::get<http::body_params>(parsed);
-  if (auto repeated = params.first_repeated())
-    co_return make_error(oauth_errc::invalid_request, "The parameter '" + *repeated + "' is repeated (RFC 6749 section 3.1).");
 
   auto type = params.get("grant_type");
   if (!type || type->empty()) co_return make_error(oauth_errc::invalid_request, "The grant_type parameter is required.");

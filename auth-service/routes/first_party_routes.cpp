@@ -1,8 +1,10 @@
 #include "auth-service/routes/first_party_routes.hpp"
 
+#include "auth-service/oauth/request_params.hpp"
 #include "auth-service/routes/auth_routes.hpp"
 #include "auth-service/routes/first_party_security.hpp"
 #include "common/encoding.hpp"
+#include "common/http/origin.hpp"
 #include "common/http/params.hpp"
 #include "common/http/responses.hpp"
 #include "common/log.hpp"
@@ -34,12 +36,9 @@ public:
   boost::asio::awaitable<http::response> password_token(http::request_context& ctx) {
     if (auto refused = check_request(ctx, false)) co_return std::move(*refused);
     if (!configured()) co_return not_configured();
-    auto parsed = http::parse_body_params(ctx.header(http::field::content_type), ctx.req.body());
-    if (auto* e = std::get_if<http::params_error>(&parsed))
-      co_return to_response(make_error(oauth_errc::invalid_request, e->description));
+    auto parsed = parse_request_params(ctx.header(http::field::content_type), ctx.req.body());
+    if (auto* e = std::get_if<token_error>(&parsed)) co_return to_response(*e);
     const auto& params = std::get<http::body_params>(parsed);
-    if (auto repeated = params.first_repeated())
-      co_return to_response(make_error(oauth_errc::invalid_request, "The parameter '" + *repeated + "' is repeated."));
 
     // Only the user's fields are taken from the request; grant and client are the proxy's.
     std::string form = "grant_type=password";
@@ -55,12 +54,9 @@ public:
     if (!configured()) co_return not_configured();
     std::optional<std::string> scope;
     if (!ctx.req.body().empty()) {
-      auto parsed = http::parse_body_params(ctx.header(http::field::content_type), ctx.req.body());
-      if (auto* e = std::get_if<http::params_error>(&parsed))
-        co_return to_response(make_error(oauth_errc::invalid_request, e->description));
+      auto parsed = parse_request_params(ctx.header(http::field::content_type), ctx.req.body());
+      if (auto* e = std::get_if<token_error>(&parsed)) co_return to_response(*e);
       const auto& params = std::get<http::body_params>(parsed);
-      if (auto repeated = params.first_repeated())
-        co_return to_response(make_error(oauth_errc::invalid_request, "The parameter '" + *repeated + "' is repeated."));
       if (auto s = params.get("scope")) scope = std::string(*s);
     }
     auto cookie = fp::cookie_value(ctx.header(http::field::cookie), fp::refresh_cookie_name);
@@ -202,7 +198,7 @@ first_party_options first_party_options_from(const auth_config& config) {
   o.refresh_token_ttl = config.refresh_token_ttl;
   o.always_secure = config.service.issuer.starts_with("https://");
   o.trust_forwarded_proto = config.trust_forwarded_proto;
-  if (auto issuer_origin = first_party::origin_of(config.service.issuer)) o.trusted_origins.push_back(*issuer_origin);
+  if (auto issuer_origin = http::origin_of(config.service.issuer)) o.trusted_origins.push_back(*issuer_origin);
   return o;
 }
 

@@ -1,5 +1,6 @@
 #include "auth-service/routes/first_party_security.hpp"
 
+#include "common/http/origin.hpp"
 #include "common/http/params.hpp"
 
 #include <algorithm>
@@ -20,12 +21,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// "host[:port]" without the scheme's default port.
-std::string without_default_port(std::string authority, std::string_view scheme) {
-  std::string_view port = scheme == "https" ? ":443" : ":80";
-  if (authority.ends_with(port)) authority.resize(authority.size() - port.size());
-  return authority;
-}
 
 std::string cookie_attributes(std::chrono::seconds max_age, bool secure) {
   std::string out = "; Path=" + std::string(refresh_cookie_path) + "; Max-Age=" + std::to_string(max_age.count()) +
@@ -35,21 +30,6 @@ std::string cookie_attributes(std::chrono::seconds max_age, bool secure) {
 }
 
 } // namespace
-
-std::optional<std::string> origin_of(std::string_view url) {
-  auto sep = url.find("://");
-  if (sep == std::string_view::npos) return std::nullopt;
-  std::string scheme = lower(url.substr(0, sep));
-  if (scheme != "http" && scheme != "https") return std::nullopt;
-  std::string_view rest = url.substr(sep + 3);
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.empty() || authority.front() == ':' || authority.back() == ':') return std::nullopt;
-  for (char c : authority) {
-    auto u = static_cast<unsigned char>(c);
-    if (!(std::isalnum(u) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) return std::nullopt;
-  }
-  return scheme + "://" + without_default_port(lower(authority), scheme);
-}
 
 std::string html_escape(std::string_view text) {
   std::string out;
@@ -97,14 +77,14 @@ bool forwarded_https(std::string_view x_forwarded_proto) {
 csrf_verdict check_csrf(const request_origin& r, std::span<const std::string> trusted, bool require_json) {
   if (!r.sec_fetch_site.empty() && lower(trim(r.sec_fetch_site)) != "same-origin") return csrf_verdict::cross_site_fetch;
   if (!r.origin.empty()) {
-    auto origin = origin_of(trim(r.origin));
+    auto origin = http::origin_of(trim(r.origin));
     if (!origin) return csrf_verdict::foreign_origin;  // "null" (sandboxed frames, file:) among others
     bool ok = std::find(trusted.begin(), trusted.end(), *origin) != trusted.end();
     if (!ok && !r.host.empty()) {
       auto scheme_end = origin->find("://");
       std::string_view scheme = std::string_view(*origin).substr(0, scheme_end);
       std::string_view authority = std::string_view(*origin).substr(scheme_end + 3);
-      ok = authority == without_default_port(lower(trim(r.host)), scheme);
+      ok = authority == http::without_default_port(lower(trim(r.host)), scheme);
     }
     if (!ok) return csrf_verdict::foreign_origin;
   }

@@ -15,10 +15,6 @@ inline constexpr std::string_view refresh_cookie_path = "/api/oauth";
 // never approves): the alternative to a JSON Content-Type for the cookie endpoints.
 inline constexpr std::string_view csrf_header = "X-Requested-With";
 
-// "scheme://host[:port]" lower-cased, the default port dropped (RFC 6454 §6.1); nullopt for
-// anything that is not an http(s) URL with a plain authority (and for the opaque "null").
-std::optional<std::string> origin_of(std::string_view url);
-
 // & < > " ' escaped, for text and attribute values.
 std::string html_escape(std::string_view text);
 

@@ -2,6 +2,7 @@
 
 #include "auth-service/routes/first_party_security.hpp"
 #include "common/embedded_file.hpp"
+#include "common/http/origin.hpp"
 #include "common/http/responses.hpp"
 
 #include <cstdint>
@@ -77,7 +78,7 @@ web_options web_options_from(const auth_config& config) { return web_options{con
 
 std::string playground_csp(const std::string& api_base) {
   std::string connect = "'self'";
-  if (auto origin = first_party::origin_of(api_base)) connect += " " + *origin;
+  if (auto origin = http::origin_of(api_base)) connect += " " + *origin;
   return "default-src 'none'; script-src 'self'; style-src 'self'; connect-src " + connect +
          "; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 }

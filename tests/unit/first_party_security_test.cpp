@@ -3,6 +3,7 @@
 #include "auth-service/config/auth_config.hpp"
 #include "auth-service/routes/first_party_security.hpp"
 #include "auth-service/routes/web_routes.hpp"
+#include "common/http/origin.hpp"
 
 #include <doctest/doctest.h>
 
@@ -12,6 +13,7 @@
 
 using namespace oauth::auth;
 using namespace oauth::auth::first_party;
+using oauth::http::origin_of;
 
 TEST_CASE("origin_of: scheme://host[:port], lower-cased, default port dropped") {
   CHECK(origin_of("http://localhost:8081/playground?x#y") == "http://localhost:8081");
