@@ -1,6 +1,7 @@
 #include "resource-service/post.hpp"
 
 #include "common/encoding.hpp"
+#include "common/http/params.hpp"
 #include "common/time.hpp"
 
 #include <boost/json/array.hpp>
@@ -47,9 +48,7 @@ json::object to_json(const post& p) {
 namespace {
 
 bool is_json_media_type(std::string_view content_type) {
-  std::string type(content_type.substr(0, content_type.find(';')));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
-  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string type = http::media_type(content_type);
   if (type == "application/json") return true;
   return type.starts_with("application/") && type.ends_with("+json");
 }
