@@ -24,10 +24,11 @@ int main() {
   }
   log::set_service("auth-service");
   try {
-    boost::asio::io_context io(1);  // run by one thread; run_until_signalled adds one context per extra thread
-    auth::auth_app service(io, config);
+    boost::asio::io_context io(1);  // run by this thread
+    http::io_contexts contexts(io, config.service.threads);  // and one more per extra thread
+    auth::auth_app service(contexts, config);
     service.start();
-    return http::run_until_signalled(io, service.server(), config.service.threads, config.service.shutdown_drain,
+    return http::run_until_signalled(contexts, service.server(), config.service.shutdown_drain,
                                      {.on_reload = [&service] { service.reload_keys(); },
                                       .on_stop = [&service] { service.stop(); }});
   } catch (const auth::key_manager_error& e) {

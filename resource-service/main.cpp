@@ -22,13 +22,12 @@ int main() {
   }
   log::set_service("resource-service");
   try {
-    boost::asio::io_context io(1);  // run by one thread; run_until_signalled adds one context per extra thread
+    boost::asio::io_context io(1);  // run by this thread
+    http::io_contexts contexts(io, config.service.threads);  // and one more per extra thread
     resource::app service(io, config);
     service.migrate();
     service.start();
-    int threads = config.service.threads;
-    auto drain = config.service.shutdown_drain;
-    return http::run_until_signalled(io, service.server(), threads, drain,
+    return http::run_until_signalled(contexts, service.server(), config.service.shutdown_drain,
                                      {.on_reload = nullptr, .on_stop = [&service] { service.stop(); }});
   } catch (const std::exception& e) {
     log::error("start-up failed", {{"error", e.what()}});

@@ -20,6 +20,7 @@
 #include "auth-service/storage/pg_user_store.hpp"
 #include "auth-service/storage/redis_refresh_token_store.hpp"
 #include "auth-service/storage/redis_throttle_store.hpp"
+#include "common/http/runtime.hpp"
 #include "common/http/standard_routes.hpp"
 #include "common/log.hpp"
 #include "common/pg/pool.hpp"
@@ -56,10 +57,11 @@ revocation::live_list_options revocation_options(const service_config& svc) {
 // Declaration order is construction order; destruction runs backwards, so everything is
 // destroyed before what it refers to.
 struct auth_app::parts {
-  parts(boost::asio::io_context& io, const auth_config& c, const app_tuning& t)
+  parts(boost::asio::io_context& io, std::vector<boost::asio::any_io_executor> redis_lanes, const auth_config& c,
+        const app_tuning& t)
       : keys(c.keys_dir, c.jwt_alg, c.key_reload_interval),
         db(io.get_executor(), pool_options(c.service)),
-        redis(io.get_executor(), redis_options(c.service)),
+        redis(std::move(redis_lanes), redis_options(c.service)),
         pg_clients(db),
         clients(pg_clients, t.client_cache_ttl),
         users(db),
@@ -107,7 +109,15 @@ struct auth_app::parts {
 };
 
 auth_app::auth_app(boost::asio::io_context& io, auth_config config, app_tuning tuning)
-    : io_(io), config_(std::move(config)), tuning_(tuning), parts_(std::make_unique<parts>(io, config_, tuning_)) {
+    : auth_app(io, {io.get_executor()}, std::move(config), tuning) {}
+
+auth_app::auth_app(http::io_contexts& contexts, auth_config config, app_tuning tuning)
+    : auth_app(contexts.main(), contexts.executors(), std::move(config), tuning) {}
+
+auth_app::auth_app(boost::asio::io_context& io, std::vector<boost::asio::any_io_executor> redis_lanes,
+                   auth_config config, app_tuning tuning)
+    : io_(io), config_(std::move(config)), tuning_(tuning),
+      parts_(std::make_unique<parts>(io, std::move(redis_lanes), config_, tuning_)) {
   auto routes = std::make_shared<http::router>();
   pg::pool* db = &parts_->db;
   redis::client* rc = &parts_->redis;

@@ -12,9 +12,15 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <chrono>
 #include <memory>
+#include <vector>
 
+namespace oauth::http {
+class io_contexts;
+}
 namespace oauth::pg {
 class pool;
 }
@@ -40,6 +46,9 @@ public:
   // Loads the signing keys at once: throws key_manager_error (one line for the operator) when
   // AUTH_KEYS_DIR has no usable key.
   auth_app(boost::asio::io_context& io, auth_config config, app_tuning tuning = {});
+  // As above, with one Redis connection per context (the token and revocation endpoints'
+  // Redis calls then stay on the thread that serves the request).
+  auth_app(http::io_contexts& contexts, auth_config config, app_tuning tuning = {});
   ~auth_app();
   auth_app(const auth_app&) = delete;
   auth_app& operator=(const auth_app&) = delete;
@@ -61,6 +70,9 @@ public:
   struct parts;
 
 private:
+  auth_app(boost::asio::io_context& io, std::vector<boost::asio::any_io_executor> redis_lanes, auth_config config,
+           app_tuning tuning);
+
   boost::asio::io_context& io_;
   auth_config config_;
   app_tuning tuning_;

@@ -13,7 +13,8 @@ namespace {
 
 // Records an access token's jti (expiring at jti_exp) under family fk, so that revoking the
 // family revokes it; drops the jtis expired by `now`; keeps the set until the later of its
-// last jti and the family (fexp). Shared by the issue and rotate scripts.
+// newest jti and the family's expiry fexp (its TTL only ever grows, so it is the later of all
+// the jtis and family expiries seen). Shared by the issue and rotate scripts.
 const std::string& family_jti_lua() {
   static const std::string lua = R"lua(
 local function note_family_jti(fk, jti, jti_exp, now, fexp)
@@ -21,10 +22,8 @@ local function note_family_jti(fk, jti, jti_exp, now, fexp)
   local jk = fk .. ':j'
   redis.call('ZADD', jk, jti_exp, jti)
   redis.call('ZREMRANGEBYSCORE', jk, '-inf', '(' .. now)
-  local top = redis.call('ZRANGE', jk, -1, -1, 'WITHSCORES')
-  local keep = fexp
-  if top[2] and tonumber(top[2]) > keep then keep = tonumber(top[2]) end
-  redis.call('EXPIREAT', jk, string.format('%d', keep))
+  local keep = math.max(tonumber(jti_exp), fexp)
+  if redis.call('EXPIRETIME', jk) < keep then redis.call('EXPIREAT', jk, keep) end
 end
 )lua";
   return lua;
@@ -36,25 +35,24 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR refresh
 local p, fam, exp = ARGV[1], ARGV[2], tonumber(ARGV[6])
 local fk = p .. 'f:' .. fam
 redis.call('HSET', KEYS[1], 'fam', fam, 'cid', ARGV[3], 'uid', ARGV[4], 'scp', ARGV[5], 'exp', ARGV[6], 'st', 'live')
-redis.call('EXPIREAT', KEYS[1], string.format('%d', exp))
-local fexp = tonumber(redis.call('HGET', fk, 'exp') or '0')
-if exp > fexp then fexp = exp end
+redis.call('EXPIREAT', KEYS[1], exp)
 redis.call('HSETNX', fk, 'rev', '0')
-redis.call('HSET', fk, 'cid', ARGV[3], 'uid', ARGV[4], 'exp', string.format('%d', fexp))
-redis.call('SADD', fk .. ':t', ARGV[7])
-redis.call('EXPIREAT', fk, string.format('%d', fexp))
-redis.call('EXPIREAT', fk .. ':t', string.format('%d', fexp))
+redis.call('HSET', fk, 'cid', ARGV[3], 'uid', ARGV[4])
+local fexp = redis.call('EXPIRETIME', fk)
+if exp > fexp then
+  fexp = exp
+  redis.call('EXPIREAT', fk, exp)
+end
 note_family_jti(fk, ARGV[8], ARGV[9], ARGV[10], fexp)
 return 'OK'
 )lua");
 
-// Marks family fk revoked, drops its sealed successors and revokes its access tokens
-// (revoke_jtis from common/revocation). Returns how many jtis were revoked.
+// Marks family fk revoked and revokes its access tokens (revoke_jtis from common/revocation).
+// Returns how many jtis were revoked.
 const std::string& family_revocation_lua() {
   static const std::string lua = std::string(revocation::revoke_function_lua()) + R"lua(
-local function revoke_family(p, fk, zkey, channel, now)
+local function revoke_family(fk, zkey, channel, now)
   if redis.call('EXISTS', fk) == 1 then redis.call('HSET', fk, 'rev', '1') end
-  for _, h in ipairs(redis.call('SMEMBERS', fk .. ':t')) do redis.call('DEL', p .. 'g:' .. h) end
   return revoke_jtis(zkey, channel, now, redis.call('ZRANGEBYSCORE', fk .. ':j', '-inf', '+inf', 'WITHSCORES'))
 end
 )lua";
@@ -85,25 +83,22 @@ if st == 'live' then
   local sexp = tonumber(ARGV[5])
   redis.call('HSET', KEYS[1], 'st', 'rotated', 'succ', ARGV[6])
   redis.call('HSET', KEYS[2], 'fam', fam, 'cid', cid, 'uid', uid, 'scp', scp, 'exp', ARGV[5], 'st', 'live')
-  redis.call('EXPIREAT', KEYS[2], string.format('%d', sexp))
+  redis.call('EXPIREAT', KEYS[2], sexp)
   if grace_ms > 0 then redis.call('SET', KEYS[3], ARGV[9], 'PX', grace_ms) end
-  local fexp = tonumber(redis.call('HGET', fk, 'exp') or '0')
-  if sexp > fexp then
-    fexp = sexp
-    redis.call('HSET', fk, 'exp', ARGV[5])
-  end
-  redis.call('SADD', fk .. ':t', ARGV[6])
-  redis.call('EXPIREAT', fk, string.format('%d', fexp))
-  redis.call('EXPIREAT', fk .. ':t', string.format('%d', fexp))
-  note_jti(fexp)
+  -- The family lives as long as its longest token (GT: its expiry only ever grows).
+  redis.call('EXPIREAT', fk, sexp, 'GT')
+  note_jti(sexp)
   return {'rotated', fam, uid, scp, exp}
 end
 local sealed = redis.call('GET', KEYS[3])
 if grace_ms > 0 and sealed and succ and redis.call('HGET', p .. 't:' .. succ, 'st') == 'live' then
-  note_jti(tonumber(redis.call('HGET', fk, 'exp') or exp))
+  note_jti(redis.call('EXPIRETIME', fk))
   return {'grace_replay', fam, uid, scp, exp, sealed}
 end
-revoke_family(p, fk, ARGV[10], ARGV[11], now)
+-- Reuse. The family's other sealed successors need no deleting: the revocation is checked
+-- before any grace replay, and they expire with the grace window.
+redis.call('DEL', KEYS[3])
+revoke_family(fk, ARGV[10], ARGV[11], now)
 return {'reused', fam, uid, scp, exp}
 )lua");
 
@@ -120,7 +115,7 @@ const redis::script revoke_family_script(family_revocation_lua() + R"lua(
 local rec = redis.call('HMGET', KEYS[1], 'fam', 'cid')
 if not rec[1] then return {'unknown'} end
 if rec[2] ~= ARGV[2] then return {'wrong_client'} end
-local n = revoke_family(ARGV[1], ARGV[1] .. 'f:' .. rec[1], ARGV[4], ARGV[5], tonumber(ARGV[3]))
+local n = revoke_family(ARGV[1] .. 'f:' .. rec[1], ARGV[4], ARGV[5], tonumber(ARGV[3]))
 return {'revoked', rec[1], n}
 )lua");
 

@@ -11,10 +11,9 @@
 //   P g:<H>      STRING  the successor of rotated token H, sealed (AES-256-GCM) under a key
 //                        derived from token H itself (refresh_token_crypto.hpp). Written only
 //                        when REFRESH_REUSE_GRACE > 0; TTL: PX grace, so it exists only while a
-//                        grace replay is possible; deleted when the family is revoked.
-//   P f:<F>      HASH    family: rev ("0" | "1"), cid, uid, exp (the latest expiry of its
-//                        tokens). TTL: EXPIREAT exp (the family lives as long as its longest token).
-//   P f:<F>:t    SET     the H of every token of the family. TTL as P f:<F>.
+//                        grace replay is possible (the family's revocation is checked first).
+//   P f:<F>      HASH    family: rev ("0" | "1"), cid, uid. TTL: the latest expiry of its tokens
+//                        (EXPIREAT ... GT: the family lives as long as its longest token).
 //   P f:<F>:j    ZSET    access-token jti → its exp, for every access token issued from the
 //                        family (entries already expired are pruned on write), so that revoking
 //                        the family can revoke them too (a later issue). TTL: the later of the
@@ -32,7 +31,7 @@
 //     `grace` ago) and the successor itself still live → grace_replay with the SAME successor
 //     (the access token jti is recorded; the family stays intact);
 //   - otherwise → reused: the family is marked revoked (all its tokens, the successor
-//     included, are dead from now on) and the sealed successors are deleted.
+//     included, are dead from now on) and the presented token's sealed successor is deleted.
 // The grace window is measured by Redis's own millisecond expiry of P g:<H>, not in whole
 // seconds.
 //
@@ -41,7 +40,7 @@
 // (common/revocation/protocol.hpp) inside the same script, so deciding to revoke and
 // announcing it are one atomic step. lookup() and revoke_family() are scripts too.
 //
-// Deployment: one Redis (optionally behind Sentinel). The scripts derive family and successor
+// Deployment: one Redis 7.0 or later (EXPIRETIME, EXPIREAT GT), optionally behind Sentinel. The scripts derive family and successor
 // keys from stored values, so they are NOT Redis-Cluster-safe (keys not declared in KEYS, on
 // different slots).
 #include "auth-service/storage/refresh_token_inspector.hpp"
@@ -80,7 +79,6 @@ public:
   std::string token_key(std::string_view token_hash) const { return prefix_ + "t:" + std::string(token_hash); }
   std::string grace_key(std::string_view token_hash) const { return prefix_ + "g:" + std::string(token_hash); }
   std::string family_key(std::string_view family) const { return prefix_ + "f:" + std::string(family); }
-  std::string family_tokens_key(std::string_view family) const { return family_key(family) + ":t"; }
   std::string family_jtis_key(std::string_view family) const { return family_key(family) + ":j"; }
 
 private:

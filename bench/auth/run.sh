@@ -9,7 +9,10 @@
 #   5. client_credentials p99 WHILE a password-grant load runs (PW_CONNS connections)
 # Env: BUILD_DIR (default build-authsrv, then build), PORT=18081, LOG_LEVEL=warn, WARM=2s,
 #      PW_CONNS=8, PER_THREAD=64 (refresh tokens per wrk thread), PEERS=1 also runs the Node
-#      peer (@node-oauth/oauth2-server) via ../shared/peers/bench.sh nodeoauth.
+#      peer (@node-oauth/oauth2-server) via ../shared/peers/bench.sh nodeoauth,
+#      ONLY=cc,refresh,password,mixed,es256 (a subset; default all).
+# Each line gives the CPU used by the server, by wrk and by Redis during the measurement
+# (percent of one core): on two cores they compete with one another.
 # Uses the dev PostgreSQL and Redis (database 14, flushed) of scripts/services.sh and a temporary
 # AUTH_KEYS_DIR; creates one client and one user per run.
 set -euo pipefail
@@ -61,21 +64,31 @@ start_server() {  # alg
   cat "$work/server.log" >&2; exit 1
 }
 
+wants() { [[ -z ${ONLY:-} || ,$ONLY, == *,$1,* ]]; }
 hz=$(getconf CLK_TCK)
-cpu() { awk '{print $14+$15}' "/proc/$srv/stat"; }
-summarize() {  # label wrk-output-file cpu-jiffies seconds
-  awk -v l="$1" -v c="$3" -v s="$4" -v hz="$hz" '
+redis_pid=$(redis-cli -u "$REDIS_URL" info server | tr -d '\r' | awk -F: '$1=="process_id" {print $2}')
+ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+# Children's ticks (field 16+17) of this shell: the wrk runs it waited for.
+child_ticks() { awk '{print $16+$17}' /proc/$BASHPID/stat; }
+# measure <label> <out-file> <command...>: runs the command (wrk) in a subshell and prints the
+# summary with the CPU of the server, of the command itself and of Redis in that time.
+measure() {
+  local label=$1 out=$2; shift 2
+  local s0 r0 t0 s1 r1 t1 w
+  s0=$(ticks "$srv"); r0=$(ticks "$redis_pid"); t0=$(date +%s.%N)
+  w=$( "$@" > "$out" 2>&1; child_ticks )
+  s1=$(ticks "$srv"); r1=$(ticks "$redis_pid"); t1=$(date +%s.%N)
+  awk -v l="$label" -v c=$((s1 - s0)) -v w="$w" -v r=$((r1 - r0)) -v s="$(echo "$t1 - $t0" | bc)" -v hz="$hz" '
+    function pct(x) { return x / hz / s * 100 }
     /Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF} /Socket errors/ {err=$0}
-    END { printf "%-46s %8.0f req/s  p50 %-8s p99 %-8s non2xx=%d  srv cpu %3.0f%% %s\n", l, rps, p50, p99, bad, c/hz/s*100, err }' "$2"
+    END { printf "%-46s %8.0f req/s  p50 %-8s p99 %-8s non2xx=%d  cpu: srv %3.0f%% wrk %3.0f%% redis %3.0f%% %s\n",
+                 l, rps, p50, p99, bad, pct(c), pct(w), pct(r), err }' "$out"
 }
 run() {  # label conns lua [env...]
   local label=$1 conns=$2 lua=$3; shift 3
   env "$@" wrk -t"$WRK_THREADS" -c"$conns" -d"$WARM" -s "$here/$lua" "$base/oauth/token" >/dev/null 2>&1
-  local c0 t0 c1 t1
-  c0=$(cpu); t0=$(date +%s.%N)
-  env "$@" wrk -t"$WRK_THREADS" -c"$conns" -d"$DUR" --timeout 10s --latency -s "$here/$lua" "$base/oauth/token" > "$work/wrk.out" 2>&1
-  c1=$(cpu); t1=$(date +%s.%N)
-  summarize "$label" "$work/wrk.out" $((c1 - c0)) "$(echo "$t1 - $t0" | bc)"
+  measure "$label" "$work/wrk.out" \
+    env "$@" wrk -t"$WRK_THREADS" -c"$conns" -d"$DUR" --timeout 10s --latency -s "$here/$lua" "$base/oauth/token"
 }
 check() {  # body
   local out; out=$(curl -s -H "Authorization: $AUTH" -d "$1" "$base/oauth/token")
@@ -91,43 +104,50 @@ echo "openssl rsa2048 sign/s (2 processes)          $rsa"
 echo "openssl ecdsap256 sign/s (2 processes)        $ec"
 
 start_server RS256
-check "$cc_body"
-run "client_credentials RS256" "$CONNS" token.lua BODY="$cc_body"
+if wants cc; then
+  check "$cc_body"
+  run "client_credentials RS256" "$CONNS" token.lua BODY="$cc_body"
+fi
 
-# Refresh rotation: PER_THREAD fresh families per wrk thread, minted by password logins.
-: > "$work/tokens.txt"
-seq $((PER_THREAD * WRK_THREADS)) | xargs -P 4 -I{} curl -s -H "Authorization: $AUTH" -d "$pw_body" "$base/oauth/token" \
-  | python3 -c 'import sys,json,re
+if wants refresh; then
+  # Refresh rotation: PER_THREAD fresh families per wrk thread, minted by password logins.
+  seq $((PER_THREAD * WRK_THREADS)) | xargs -P 4 -I{} curl -s -H "Authorization: $AUTH" -d "$pw_body" "$base/oauth/token" \
+    | python3 -c 'import sys,json,re
 for m in re.finditer(r"\{[^{}]*\}", sys.stdin.read()):
     t = json.loads(m.group(0))
     if "refresh_token" in t: print(t["refresh_token"])' > "$work/tokens.txt"
-echo "# minted $(wc -l < "$work/tokens.txt") refresh families for the rotation run (warm-up skipped: it would spend them)"
-c0=$(cpu); t0=$(date +%s.%N)
-TOKENS_FILE=$work/tokens.txt PER_THREAD=$PER_THREAD wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DUR" --timeout 10s --latency -s "$here/refresh.lua" \
-  "$base/oauth/token" > "$work/wrk.out" 2>&1
-c1=$(cpu); t1=$(date +%s.%N)
-summarize "refresh_token rotation RS256 (fresh token/req)" "$work/wrk.out" $((c1 - c0)) "$(echo "$t1 - $t0" | bc)"
+  echo "# minted $(wc -l < "$work/tokens.txt") refresh families for the rotation run (warm-up skipped: it would spend them)"
+  measure "refresh_token rotation RS256 (fresh token/req)" "$work/wrk.out" \
+    env TOKENS_FILE="$work/tokens.txt" PER_THREAD="$PER_THREAD" \
+    wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DUR" --timeout 10s --latency -s "$here/refresh.lua" "$base/oauth/token"
+fi
 
-check "$pw_body"
-run "password RS256 (Argon2id verify per request)" "$CONNS" token.lua BODY="$pw_body"
+if wants password; then
+  check "$pw_body"
+  run "password RS256 (Argon2id verify per request)" "$CONNS" token.lua BODY="$pw_body"
+fi
 
-# Client credentials while a password-grant load runs (one wrk thread each).
-BODY="$pw_body" wrk -t1 -c"$PW_CONNS" -d$(( ${DUR%s} + 3 ))s --timeout 10s --latency -s "$here/token.lua" "$base/oauth/token" \
-  > "$work/pw.out" 2>&1 &
-pw=$!
-sleep 1
-c0=$(cpu); t0=$(date +%s.%N)
-BODY="$cc_body" wrk -t1 -c"$CONNS" -d"$DUR" --latency -s "$here/token.lua" "$base/oauth/token" > "$work/wrk.out" 2>&1
-c1=$(cpu); t1=$(date +%s.%N)
-wait "$pw"
-summarize "client_credentials RS256 during password load" "$work/wrk.out" $((c1 - c0)) "$(echo "$t1 - $t0" | bc)"
-summarize "  (the concurrent password load, c=$PW_CONNS)" "$work/pw.out" 0 1 | sed 's/srv cpu.*//'
+if wants mixed; then
+  # Client credentials while a password-grant load runs (one wrk thread each).
+  BODY="$pw_body" wrk -t1 -c"$PW_CONNS" -d$(( ${DUR%s} + 3 ))s --timeout 10s --latency -s "$here/token.lua" "$base/oauth/token" \
+    > "$work/pw.out" 2>&1 &
+  pw=$!
+  sleep 1
+  measure "client_credentials RS256 during password load" "$work/wrk.out" \
+    env BODY="$cc_body" wrk -t1 -c"$CONNS" -d"$DUR" --latency -s "$here/token.lua" "$base/oauth/token"
+  wait "$pw"
+  awk -v l="  (the concurrent password load, c=$PW_CONNS)" '
+    /Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF}
+    END { printf "%-46s %8.0f req/s  p50 %-8s p99 %-8s non2xx=%d\n", l, rps, p50, p99, bad }' "$work/pw.out"
+fi
 stop_server
 
-start_server ES256
-check "$cc_body"
-run "client_credentials ES256" "$CONNS" token.lua BODY="$cc_body"
-stop_server
+if wants es256; then
+  start_server ES256
+  check "$cc_body"
+  run "client_credentials ES256" "$CONNS" token.lua BODY="$cc_body"
+  stop_server
+fi
 
 if [[ ${PEERS:-0} == 1 ]]; then
   echo "# peer baseline in the same session: ../shared/peers/bench.sh nodeoauth"

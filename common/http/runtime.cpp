@@ -62,29 +62,40 @@ struct signal_loop : std::enable_shared_from_this<signal_loop> {
 
 } // namespace
 
-int run_until_signalled(asio::io_context& io, server& srv, int threads, std::chrono::seconds drain,
-                        runtime_hooks hooks) {
+io_contexts::io_contexts(asio::io_context& main, int threads) : main_(main), all_{&main} {
+  for (int i = 1; i < threads; ++i) {
+    extra_.push_back(std::make_unique<asio::io_context>(1));
+    all_.push_back(extra_.back().get());
+  }
+}
+
+io_contexts::~io_contexts() = default;
+
+std::vector<asio::any_io_executor> io_contexts::executors() const {
+  std::vector<asio::any_io_executor> out;
+  for (auto* c : all_) out.emplace_back(c->get_executor());
+  return out;
+}
+
+int run_until_signalled(io_contexts& contexts, server& srv, std::chrono::seconds drain, runtime_hooks hooks) {
+  asio::io_context& io = contexts.main();
   auto loop = std::make_shared<signal_loop>(io, srv, drain, std::move(hooks));
   loop->wait();
-  // One io_context per thread: `io` (shared clients: PostgreSQL, Redis, timers, and its share
-  // of the connections) on this thread, and one more context per extra thread that only runs
-  // connections. Cross-context calls (a handler awaiting the PostgreSQL pool) go through the
-  // clients' own strands, as they would with one shared context.
-  std::vector<std::unique_ptr<asio::io_context>> extra;
-  std::vector<asio::io_context*> contexts{&io};
-  for (int i = 1; i < threads; ++i) {
-    extra.push_back(std::make_unique<asio::io_context>(1));
-    contexts.push_back(extra.back().get());
-  }
-  srv.spread_sessions(contexts);
+  // One io_context per thread: `io` (shared clients: PostgreSQL, timers, and its share of the
+  // connections) on this thread, and one more context per extra thread that runs connections
+  // (and the lanes of clients that have one per context). Cross-context calls (a handler
+  // awaiting the PostgreSQL pool) go through the clients' own strands, as they would with one
+  // shared context.
+  srv.spread_sessions(contexts.all());
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::vector<std::thread> workers;
-  for (auto& ctx : extra) {
+  for (std::size_t i = 1; i < contexts.all().size(); ++i) {
+    auto* ctx = contexts.all()[i];
     guards.push_back(asio::make_work_guard(*ctx));
-    workers.emplace_back([c = ctx.get()] { c->run(); });
+    workers.emplace_back([ctx] { ctx->run(); });
   }
   io.run();
-  for (auto& ctx : extra) ctx->stop();
+  for (std::size_t i = 1; i < contexts.all().size(); ++i) contexts.all()[i]->stop();
   for (auto& t : workers) t.join();
   return 0;
 }

@@ -5,17 +5,41 @@
 // the connections, so `io` must be constructed for one thread.
 #include "common/http/server.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <vector>
 
 namespace oauth::http {
+
+// The io_contexts of a service, one per thread: `main` (run by the thread that calls
+// run_until_signalled) and THREADS-1 more, created before the service so that its clients can
+// open a connection per context (redis::client lanes).
+class io_contexts {
+public:
+  io_contexts(asio::io_context& main, int threads);
+  ~io_contexts();
+  io_contexts(const io_contexts&) = delete;
+  io_contexts& operator=(const io_contexts&) = delete;
+
+  asio::io_context& main() { return main_; }
+  // main first.
+  const std::vector<asio::io_context*>& all() const { return all_; }
+  std::vector<asio::any_io_executor> executors() const;
+
+private:
+  asio::io_context& main_;
+  std::vector<std::unique_ptr<asio::io_context>> extra_;
+  std::vector<asio::io_context*> all_;
+};
 
 struct runtime_hooks {
   std::function<void()> on_reload;  // SIGHUP (the auth service reloads its keys)
   std::function<void()> on_stop;    // after the drain, before the io_context stops
 };
 
-int run_until_signalled(asio::io_context& io, server& srv, int threads, std::chrono::seconds drain,
-                        runtime_hooks hooks = {});
+int run_until_signalled(io_contexts& contexts, server& srv, std::chrono::seconds drain, runtime_hooks hooks = {});
 
 } // namespace oauth::http

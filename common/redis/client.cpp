@@ -14,7 +14,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <hiredis/async.h>
 
+#include <boost/asio/this_coro.hpp>
+
 #include <algorithm>
+#include <stdexcept>
 
 namespace oauth::redis {
 namespace {
@@ -118,25 +121,52 @@ private:
   unsigned consecutive_timeouts_ = 0;  // strand only
 };
 
-client::client(boost::asio::any_io_executor ex, client_options opts)
-    : impl_(std::make_shared<impl>(std::move(ex), std::move(opts))) {}
+client::client(boost::asio::any_io_executor ex, client_options opts) {
+  lanes_.push_back(std::make_shared<impl>(std::move(ex), std::move(opts)));
+}
 
-client::~client() { impl_->stop(); }
+client::client(std::vector<boost::asio::any_io_executor> lanes, client_options opts) {
+  if (lanes.empty()) throw std::invalid_argument("redis::client needs at least one executor");
+  for (auto& ex : lanes) lanes_.push_back(std::make_shared<impl>(std::move(ex), opts));
+}
 
-void client::start() { impl_->start(); }
-void client::stop() { impl_->stop(); }
-bool client::connected() const { return impl_->ready(); }
-std::uint64_t client::connects() const { return impl_->connects(); }
-const client_options& client::options() const { return impl_->options(); }
+client::~client() { stop(); }
+
+void client::start() {
+  for (auto& l : lanes_) l->start();
+}
+void client::stop() {
+  for (auto& l : lanes_) l->stop();
+}
+bool client::connected() const {
+  return std::any_of(lanes_.begin(), lanes_.end(), [](const auto& l) { return l->ready(); });
+}
+std::uint64_t client::connects() const {
+  std::uint64_t n = 0;
+  for (const auto& l : lanes_) n += l->connects();
+  return n;
+}
+const client_options& client::options() const { return lanes_.front()->options(); }
+
+const std::shared_ptr<client::impl>& client::lane_for(const boost::asio::any_io_executor& caller) const {
+  if (lanes_.size() > 1) {
+    const auto* ctx = &caller.context();
+    for (const auto& l : lanes_)
+      if (&l->strand().context() == ctx && l->ready()) return l;
+    for (const auto& l : lanes_)
+      if (l->ready()) return l;
+  }
+  return lanes_.front();
+}
 
 boost::asio::awaitable<result_type> client::command(std::vector<std::string> args) {
-  auto timeout = impl_->options().command_timeout;
+  auto timeout = options().command_timeout;
   co_return co_await command(std::move(args), timeout);
 }
 
 boost::asio::awaitable<result_type> client::command(std::vector<std::string> args, std::chrono::milliseconds timeout) {
   // Hold the implementation: the client object may go away while we wait.
-  std::shared_ptr<impl> state = impl_;
+  std::shared_ptr<impl> state = lane_for(co_await boost::asio::this_coro::executor);
   if (args.empty()) co_return failure(errc::invalid_argument);
   if (!state->ready()) co_return failure(errc::not_connected);
 
