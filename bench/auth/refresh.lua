@@ -21,27 +21,32 @@ function init(args)
     i = i + 1
   end
   head, tail = 1, #pool
-  auth = os.getenv("AUTH")
   lost = 0
+  -- The request is the same but for the token, whose length is fixed (43 base64url
+  -- characters): build everything else once, so that wrk's own cost per request stays small
+  -- (it shares the two cores with the server).
+  local form = "grant_type=refresh_token&refresh_token="
+  prefix = "POST /oauth/token HTTP/1.1\r\nHost: " .. wrk.host .. ":" .. wrk.port ..
+           "\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: " .. os.getenv("AUTH") ..
+           "\r\nContent-Length: " .. (#form + #pool[1]) .. "\r\n\r\n" .. form
 end
 
 function request()
-  local t = "exhausted"
+  local t = "exhausted-exhausted-exhausted-exhausted-exh"  -- 43 characters, refused: counted as non-2xx
   if head <= tail then
     t = pool[head]
     pool[head] = nil
     head = head + 1
   end
-  return wrk.format("POST", "/oauth/token",
-    { ["Content-Type"] = "application/x-www-form-urlencoded", ["Authorization"] = auth },
-    "grant_type=refresh_token&refresh_token=" .. t)
+  return prefix .. t
 end
 
+local marker = '"refresh_token":"'
 function response(status, headers, body)
-  local t = body:match('"refresh_token":"([^"]+)"')
-  if t then
+  local i = body:find(marker, 1, true)
+  if i then
     tail = tail + 1
-    pool[tail] = t
+    pool[tail] = body:sub(i + #marker, i + #marker + 42)
   else
     lost = lost + 1
   end

@@ -68,21 +68,23 @@ wants() { [[ -z ${ONLY:-} || ,$ONLY, == *,$1,* ]]; }
 hz=$(getconf CLK_TCK)
 redis_pid=$(redis-cli -u "$REDIS_URL" info server | tr -d '\r' | awk -F: '$1=="process_id" {print $2}')
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+# Idle ticks of the whole box (all CPUs), from /proc/stat.
+idle_ticks() { awk '$1=="cpu" {print $5+$6; exit}' /proc/stat; }
 # Children's ticks (field 16+17) of this shell: the wrk runs it waited for.
 child_ticks() { awk '{print $16+$17}' /proc/$BASHPID/stat; }
 # measure <label> <out-file> <command...>: runs the command (wrk) in a subshell and prints the
 # summary with the CPU of the server, of the command itself and of Redis in that time.
 measure() {
   local label=$1 out=$2; shift 2
-  local s0 r0 t0 s1 r1 t1 w
-  s0=$(ticks "$srv"); r0=$(ticks "$redis_pid"); t0=$(date +%s.%N)
+  local s0 r0 i0 t0 s1 r1 i1 t1 w
+  s0=$(ticks "$srv"); r0=$(ticks "$redis_pid"); i0=$(idle_ticks); t0=$(date +%s.%N)
   w=$( "$@" > "$out" 2>&1; child_ticks )
-  s1=$(ticks "$srv"); r1=$(ticks "$redis_pid"); t1=$(date +%s.%N)
-  awk -v l="$label" -v c=$((s1 - s0)) -v w="$w" -v r=$((r1 - r0)) -v s="$(echo "$t1 - $t0" | bc)" -v hz="$hz" '
+  s1=$(ticks "$srv"); r1=$(ticks "$redis_pid"); i1=$(idle_ticks); t1=$(date +%s.%N)
+  awk -v l="$label" -v c=$((s1 - s0)) -v w="$w" -v r=$((r1 - r0)) -v i=$((i1 - i0)) -v s="$(echo "$t1 - $t0" | bc)" -v hz="$hz" '
     function pct(x) { return x / hz / s * 100 }
     /Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF} /Socket errors/ {err=$0}
-    END { printf "%-46s %8.0f req/s  p50 %-8s p99 %-8s non2xx=%d  cpu: srv %3.0f%% wrk %3.0f%% redis %3.0f%% %s\n",
-                 l, rps, p50, p99, bad, pct(c), pct(w), pct(r), err }' "$out"
+    END { printf "%-46s %8.0f req/s  p50 %-8s p99 %-8s non2xx=%d  cpu: srv %3.0f%% wrk %3.0f%% redis %3.0f%% idle %3.0f%% %s\n",
+                 l, rps, p50, p99, bad, pct(c), pct(w), pct(r), pct(i), err }' "$out"
 }
 run() {  # label conns lua [env...]
   local label=$1 conns=$2 lua=$3; shift 3

@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <atomic>
 #include <future>
@@ -279,7 +280,94 @@ asio::awaitable<void> killed_connection(client& victim, client& killer) {
   CHECK(pong);
 }
 
+// CLIENT ID of the connection that a command awaited by a coroutine on `ex` goes over.
+std::int64_t connection_id_seen_from(client& c, const asio::any_io_executor& ex) {
+  auto f = asio::co_spawn(
+      ex,
+      [&c]() -> asio::awaitable<std::int64_t> {
+        strings id{"CLIENT", "ID"};
+        auto r = co_await c.command(std::move(id));
+        co_return r && r->is_integer() ? r->integer : -1;
+      },
+      asio::use_future);
+  REQUIRE(f.wait_for(5s) == std::future_status::ready);
+  return f.get();
+}
+
+// io_contexts of one thread each, as http::io_contexts runs them.
+struct threaded_contexts {
+  explicit threaded_contexts(int n) {
+    for (int i = 0; i < n; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
+    for (auto& c : contexts) {
+      guards.push_back(asio::make_work_guard(*c));
+      threads.emplace_back([ctx = c.get()] { ctx->run(); });
+    }
+  }
+  ~threaded_contexts() {
+    guards.clear();
+    for (auto& c : contexts) c->stop();
+    for (auto& t : threads) t.join();
+  }
+  asio::any_io_executor executor(int i) { return contexts[i]->get_executor(); }
+
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  std::vector<std::thread> threads;
+};
+
 } // namespace
+
+TEST_CASE("redis client: with a lane per io_context, a command goes over its caller's lane") {
+  threaded_contexts ctx(3);  // lanes on 0 and 1; 2 has none
+  auto opts = options();
+  // A fixed 1.5 s before a lost lane reconnects: long enough to watch the fallback.
+  opts.reconnect_min = opts.reconnect_max = 1500ms;
+  client c({ctx.executor(0), ctx.executor(1)}, opts);
+  CHECK(c.lanes() == 2);
+  c.start();
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (c.connects() < 2 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  REQUIRE(c.connects() == 2);
+
+  const auto lane0 = connection_id_seen_from(c, ctx.executor(0));
+  const auto lane1 = connection_id_seen_from(c, ctx.executor(1));
+  REQUIRE(lane0 > 0);
+  REQUIRE(lane1 > 0);
+  CHECK(lane0 != lane1);
+  CHECK(connection_id_seen_from(c, ctx.executor(0)) == lane0);
+  CHECK(connection_id_seen_from(c, ctx.executor(1)) == lane1);
+  CHECK(connection_id_seen_from(c, ctx.executor(2)) == lane0);  // no lane of its own: the first
+
+  // Lane 1 lost: its callers go over lane 0 until it is back, then over its new connection.
+  auto killed = asio::co_spawn(
+      ctx.executor(0),
+      [&c, lane1]() -> asio::awaitable<result_type> {
+        strings kill{"CLIENT", "KILL", "ID", std::to_string(lane1)};
+        co_return co_await c.command(std::move(kill));
+      },
+      asio::use_future);
+  REQUIRE(killed.wait_for(5s) == std::future_status::ready);
+  auto k = killed.get();
+  REQUIRE(k.has_value());
+  CHECK(k->integer == 1);
+  std::int64_t seen = lane1;
+  until = std::chrono::steady_clock::now() + 1s;
+  while (seen != lane0 && std::chrono::steady_clock::now() < until) {
+    seen = connection_id_seen_from(c, ctx.executor(1));
+    std::this_thread::sleep_for(5ms);
+  }
+  CHECK(seen == lane0);
+  CHECK(c.connected());
+  until = std::chrono::steady_clock::now() + 5s;
+  while ((seen == lane0 || seen == lane1 || seen <= 0) && std::chrono::steady_clock::now() < until) {
+    seen = connection_id_seen_from(c, ctx.executor(1));
+    std::this_thread::sleep_for(20ms);
+  }
+  CHECK(seen > lane1);  // a new connection: CLIENT IDs only grow
+  CHECK(c.connects() == 3);
+  CHECK(connection_id_seen_from(c, ctx.executor(0)) == lane0);
+  c.stop();
+}
 
 TEST_CASE("redis client: strings, integers, nil, arrays and error replies") {
   asio::io_context io;
