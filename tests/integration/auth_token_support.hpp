@@ -1,7 +1,8 @@
 #pragma once
 // The auth service in-process for the integration tests: real PostgreSQL and Redis
 // (scripts/services.sh), a temporary AUTH_KEYS_DIR, clients and users created through the
-// storage engineer's admin functions, and a small blocking HTTP client.
+// storage engineer's admin functions, a small blocking HTTP client, and the checks and forms
+// that the auth, first-party, revocation and personal-access-token tests share.
 #include "auth-service/config/auth_config.hpp"
 #include "auth-service/keys/key_manager.hpp"
 #include "auth-service/oauth/client_cache.hpp"
@@ -11,25 +12,23 @@
 #include "auth-service/storage/user_admin.hpp"
 #include "auth-service/credentials/password_hasher.hpp"
 #include "common/encoding.hpp"
+#include "common/jwt/key_set.hpp"
+#include "common/jwt/verify.hpp"
 #include "common/jwt/key_store.hpp"
 #include "common/pg/migrate.hpp"
 #include "common/pg/pool.hpp"
 #include "common/random.hpp"
 #include "common/redis/client.hpp"
+#include "tests/support/http_exchange.hpp"
 #include "tests/support/run.hpp"
+#include "tests/support/service_threads.hpp"
 #include "tests/support/test_env.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
 
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -46,6 +45,13 @@ namespace http_ = boost::beast::http;
 using namespace std::chrono_literals;
 
 inline const std::string issuer = "http://auth.integration.test";
+
+// The password of every test user, and its Argon2id hash (computed once: it is slow on purpose).
+inline const std::string test_password = "correct horse battery";
+inline const std::string& test_password_hash() {
+  static const std::string h = oauth::auth::hash_password_now(test_password);
+  return h;
+}
 
 struct temp_keys_dir {
   fs::path path;
@@ -112,13 +118,12 @@ struct admin {
   }
 };
 
-// The service on 127.0.0.1:<ephemeral>, two I/O threads.
+// The service on 127.0.0.1:<ephemeral>, two I/O threads with an io_context each, as in
+// production (connections spread over them, a Redis connection per thread).
 struct server {
   temp_keys_dir keys_dir;
-  boost::asio::io_context io{2};
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard{io.get_executor()};
+  service_threads threads{2};
   std::unique_ptr<oauth::auth::auth_app> app;
-  std::vector<std::thread> threads;
 
   explicit server(std::map<std::string, std::string> env = {}, jwt::algorithm alg = jwt::algorithm::rs256) {
     auto made = jwt::key_store::create(keys_dir.path, alg);
@@ -143,16 +148,15 @@ struct server {
     oauth::auth::app_tuning tuning;
     tuning.access_log = false;
     tuning.client_cache_ttl = 300ms;
-    app = std::make_unique<oauth::auth::auth_app>(io, config, tuning);
+    app = std::make_unique<oauth::auth::auth_app>(threads.contexts(), config, tuning);
+    REQUIRE(app->redis().lanes() == 2);
     app->start();
-    for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
+    threads.run(app->server());
     wait_for_redis();
   }
   ~server() {
     app->stop();
-    guard.reset();
-    io.stop();
-    for (auto& t : threads) t.join();
+    threads.stop();
     app.reset();
   }
   std::uint16_t port() const { return app->server().port(); }
@@ -175,13 +179,18 @@ struct reply {
   }
 };
 
+// The response as a reply (its JSON body parsed when it has one).
+inline reply as_reply(http_::response<http_::string_body> res) {
+  reply out;
+  out.raw = std::move(res);
+  out.status = out.raw.result_int();
+  boost::system::error_code ec;
+  if (out.raw[http_::field::content_type].starts_with("application/json")) out.json = boost::json::parse(out.raw.body(), ec);
+  return out;
+}
+
 inline reply request(std::uint16_t port, http_::verb method, std::string target, std::string body = {},
                      std::string content_type = "application/x-www-form-urlencoded", std::string authorization = {}) {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-  timeval tv{15, 0};
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   http_::request<http_::string_body> req{method, target, 11};
   req.set(http_::field::host, "127.0.0.1");
   req.set(http_::field::connection, "close");
@@ -190,15 +199,7 @@ inline reply request(std::uint16_t port, http_::verb method, std::string target,
     req.body() = std::move(body);
   }
   if (!authorization.empty()) req.set(http_::field::authorization, authorization);
-  req.prepare_payload();
-  http_::write(socket, req);
-  boost::beast::flat_buffer buffer;
-  reply out;
-  http_::read(socket, buffer, out.raw);
-  out.status = out.raw.result_int();
-  boost::system::error_code ec;
-  if (out.raw[http_::field::content_type].starts_with("application/json")) out.json = boost::json::parse(out.raw.body(), ec);
-  return out;
+  return as_reply(http_exchange(port, std::move(req)));
 }
 
 inline std::string basic(const std::string& id, const std::string& secret) {
@@ -207,6 +208,44 @@ inline std::string basic(const std::string& id, const std::string& secret) {
 
 inline reply token(std::uint16_t port, const std::string& form, const std::string& authorization = {}) {
   return request(port, http_::verb::post, "/oauth/token", form, "application/x-www-form-urlencoded", authorization);
+}
+
+inline std::string password_form(const std::string& email, const std::string& password, const std::string& scope = "") {
+  std::string f = "grant_type=password&username=" + url_encode(email) + "&password=" + url_encode(password);
+  if (!scope.empty()) f += "&scope=" + url_encode(scope);
+  return f;
+}
+
+// RFC 6749 §5.1: token responses and errors are never cached.
+inline void check_no_store(const reply& r) {
+  CHECK(r.header(http_::field::cache_control) == "no-store");
+  CHECK(r.header(http_::field::pragma) == "no-cache");
+}
+
+// An RFC 6749 §5.2 error: status, code, a description, not cached.
+inline void check_error(const reply& r, unsigned status, const std::string& code) {
+  CAPTURE(r.raw.body());
+  CHECK(r.status == status);
+  CHECK(r.error() == code);
+  CHECK(r.json.as_object().contains("error_description"));
+  check_no_store(r);
+}
+
+inline jwt::key_set published_keys(std::uint16_t port) {
+  auto r = request(port, http_::verb::get, "/.well-known/jwks.json");
+  REQUIRE(r.status == 200);
+  auto ks = jwt::key_set::from_jwks(r.raw.body());
+  REQUIRE(ks.has_value());
+  return *ks;
+}
+
+// An access token checked as the resource service checks it, against the published JWKS.
+inline jwt::verified_token verify(std::uint16_t port, const std::string& token,
+                                  std::vector<jwt::algorithm> algs = {jwt::algorithm::rs256}) {
+  auto v = jwt::verify(token, published_keys(port),
+                       {.issuer = issuer, .audience = "posts-api", .allowed_algorithms = std::move(algs)});
+  REQUIRE_MESSAGE(v.has_value(), v.error().message());
+  return *v;
 }
 
 } // namespace oauth::test::auth_server

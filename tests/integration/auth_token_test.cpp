@@ -1,8 +1,6 @@
 // The token server over HTTP against real PostgreSQL and Redis: every grant and every error
 // code of the contract, rotation, reuse, grace, concurrency, throttling, Redis outage, key
 // rotation, bcrypt import, and the published documents.
-#include "common/jwt/key_set.hpp"
-#include "common/jwt/verify.hpp"
 #include "tests/integration/auth_token_support.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -16,56 +14,6 @@ using verb = boost::beast::http::verb;
 using field = boost::beast::http::field;
 
 namespace {
-
-const std::string& argon_hash_of_pw() {
-  static const std::string h = oauth::auth::hash_password_now("correct horse battery");
-  return h;
-}
-
-void check_no_store(const reply& r) {
-  CHECK(r.header(field::cache_control) == "no-store");
-  CHECK(r.header(field::pragma) == "no-cache");
-}
-
-void check_error(const reply& r, unsigned status, const std::string& code) {
-  CAPTURE(r.raw.body());
-  CHECK(r.status == status);
-  CHECK(r.error() == code);
-  CHECK(r.json.as_object().contains("error_description"));
-  check_no_store(r);
-}
-
-jwt::key_set published_keys(std::uint16_t port) {
-  auto r = request(port, verb::get, "/.well-known/jwks.json");
-  REQUIRE(r.status == 200);
-  auto ks = jwt::key_set::from_jwks(r.raw.body());
-  REQUIRE(ks.has_value());
-  return *ks;
-}
-
-jwt::verified_token verify(std::uint16_t port, const std::string& token,
-                           std::vector<jwt::algorithm> algs = {jwt::algorithm::rs256}) {
-  auto v = jwt::verify(token, published_keys(port),
-                       {.issuer = issuer, .audience = "posts-api", .allowed_algorithms = std::move(algs)});
-  REQUIRE_MESSAGE(v.has_value(), v.error().message());
-  return *v;
-}
-
-std::string password_form(const std::string& email, const std::string& password, const std::string& scope = "") {
-  std::string f = "grant_type=password&username=" + url_encode(email) + "&password=" + url_encode(password);
-  if (!scope.empty()) f += "&scope=" + url_encode(scope);
-  return f;
-}
-
-// Brings Redis back whatever happens in the test.
-struct redis_restorer {
-  ~redis_restorer() {
-    try {
-      oauth::test::services("start", "redis");
-    } catch (...) {
-    }
-  }
-};
 
 } // namespace
 
@@ -98,7 +46,7 @@ TEST_CASE("every error code of the contract over HTTP") {
   server s;
   auto m2m = a.client({"client_credentials"}, std::vector<std::string>{"read-posts"});
   auto web = a.client({"password", "refresh_token"});
-  auto email = a.user(argon_hash_of_pw());
+  auto email = a.user(test_password_hash());
   auto p = s.port();
 
   check_error(token(p, "scope=read-posts", basic(m2m.id, m2m.secret)), 400, "invalid_request");
@@ -132,7 +80,7 @@ TEST_CASE("password grant: tokens, * expansion, e-mail case-insensitive") {
   admin a;
   server s;
   auto web = a.client({"password", "refresh_token"});
-  auto email = a.user(argon_hash_of_pw(), {"read-posts", "write-posts"});
+  auto email = a.user(test_password_hash(), {"read-posts", "write-posts"});
   auto r = token(s.port(), password_form(email, "correct horse battery", "*"), basic(web.id, web.secret));
   REQUIRE(r.status == 200);
   check_no_store(r);
@@ -157,7 +105,7 @@ TEST_CASE("refresh: rotation, reuse revokes the family, cross-client refused, sc
   server s;
   auto web = a.client({"password", "refresh_token"});
   auto other = a.client({"password", "refresh_token"});
-  auto email = a.user(argon_hash_of_pw());
+  auto email = a.user(test_password_hash());
   auto login = token(s.port(), password_form(email, "correct horse battery", "read-posts write-posts"), basic(web.id, web.secret));
   REQUIRE(login.status == 200);
   auto r1 = login.str("refresh_token");
@@ -195,7 +143,7 @@ TEST_CASE("refresh: 20 concurrent refreshes of one token → exactly one 200 (gr
   admin a;
   server s;
   auto web = a.client({"password", "refresh_token"});
-  auto email = a.user(argon_hash_of_pw());
+  auto email = a.user(test_password_hash());
   auto rt = token(s.port(), password_form(email, "correct horse battery"), basic(web.id, web.secret)).str("refresh_token");
   REQUIRE_FALSE(rt.empty());
   std::atomic<int> ok{0}, invalid_grant{0}, other{0};
@@ -219,7 +167,7 @@ TEST_CASE("refresh: REFRESH_REUSE_GRACE replays the same successor, then reuse a
   admin a;
   server s(std::map<std::string, std::string>{{"REFRESH_REUSE_GRACE", "1"}});
   auto web = a.client({"password", "refresh_token"});
-  auto email = a.user(argon_hash_of_pw());
+  auto email = a.user(test_password_hash());
   auto r1 = token(s.port(), password_form(email, "correct horse battery"), basic(web.id, web.secret)).str("refresh_token");
   auto first = token(s.port(), "grant_type=refresh_token&refresh_token=" + r1, basic(web.id, web.secret));
   REQUIRE(first.status == 200);
@@ -237,7 +185,7 @@ TEST_CASE("throttling: 429 with Retry-After after 5 failures, even with the righ
   admin a;
   server s;
   auto web = a.client({"password", "refresh_token"});
-  auto email = a.user(argon_hash_of_pw());
+  auto email = a.user(test_password_hash());
   for (int i = 0; i < 5; ++i)
     check_error(token(s.port(), password_form(email, "wrong"), basic(web.id, web.secret)), 400, "invalid_grant");
   auto throttled = token(s.port(), password_form(email, "correct horse battery"), basic(web.id, web.secret));
@@ -246,7 +194,7 @@ TEST_CASE("throttling: 429 with Retry-After after 5 failures, even with the righ
   CHECK(retry >= 1);
   CHECK(retry <= 60);
   // Another user from the same address is not affected.
-  auto email2 = a.user(argon_hash_of_pw());
+  auto email2 = a.user(test_password_hash());
   CHECK(token(s.port(), password_form(email2, "correct horse battery"), basic(web.id, web.secret)).status == 200);
 }
 
@@ -276,11 +224,11 @@ TEST_CASE("Redis down → 503 temporarily_unavailable, then recovery without res
   admin a;
   server s;
   auto web = a.client({"password", "refresh_token"});
-  auto email = a.user(argon_hash_of_pw());
+  auto email = a.user(test_password_hash());
   auto rt = token(s.port(), password_form(email, "correct horse battery"), basic(web.id, web.secret)).str("refresh_token");
   REQUIRE_FALSE(rt.empty());
   {
-    redis_restorer restore;
+    oauth::test::restart_on_exit restore{"redis"};
     oauth::test::services("stop", "redis");
     auto pw = token(s.port(), password_form(email, "correct horse battery"), basic(web.id, web.secret));
     check_error(pw, 503, "temporarily_unavailable");

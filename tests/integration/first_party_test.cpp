@@ -1,8 +1,6 @@
 // The browser-facing endpoints over HTTP against real PostgreSQL and Redis: the first-party
 // password proxy and its HttpOnly refresh cookie, cookie refresh with rotation and reuse,
 // logout, the cross-site (CSRF) defences, and the playground's headers.
-#include "common/jwt/key_set.hpp"
-#include "common/jwt/verify.hpp"
 #include "tests/integration/auth_token_support.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -17,23 +15,13 @@ using field = boost::beast::http::field;
 
 namespace {
 
-const std::string pw = "correct horse battery";
-
-const std::string& argon_hash_of_pw() {
-  static const std::string h = oauth::auth::hash_password_now(pw);
-  return h;
-}
+const std::string& pw = test_password;
 
 using headers = std::vector<std::pair<std::string, std::string>>;
 
 // A request as a browser on the service's own origin sends it, unless `h` says otherwise
 // (a header given with an empty value is left out).
 reply send(std::uint16_t port, verb method, const std::string& target, const std::string& body, headers h = {}) {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-  timeval tv{15, 0};
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   http_::request<http_::string_body> req{method, target, 11};
   std::string self = "127.0.0.1:" + std::to_string(port);
   headers defaults{{"Host", self},
@@ -49,15 +37,7 @@ reply send(std::uint16_t port, verb method, const std::string& target, const std
     if (!v.empty()) req.set(k, v);
   req.set(http_::field::connection, "close");
   req.body() = body;
-  req.prepare_payload();
-  http_::write(socket, req);
-  boost::beast::flat_buffer buffer;
-  reply out;
-  http_::read(socket, buffer, out.raw);
-  out.status = out.raw.result_int();
-  boost::system::error_code ec;
-  if (out.raw[http_::field::content_type].starts_with("application/json")) out.json = boost::json::parse(out.raw.body(), ec);
-  return out;
+  return as_reply(oauth::test::http_exchange(port, std::move(req)));
 }
 
 std::string login_json(const std::string& email, const std::string& password, const std::string& scope = "") {
@@ -100,29 +80,6 @@ bool cleared(const reply& r) {
   return set_cookie(r) == "oauth_refresh_token=; Path=/api/oauth; Max-Age=0; HttpOnly; SameSite=Strict";
 }
 
-void check_no_store(const reply& r) {
-  CHECK(r.header(field::cache_control) == "no-store");
-  CHECK(r.header(field::pragma) == "no-cache");
-}
-
-void check_error(const reply& r, unsigned status, const std::string& code) {
-  CAPTURE(r.raw.body());
-  CHECK(r.status == status);
-  CHECK(r.error() == code);
-  CHECK(r.json.as_object().contains("error_description"));
-  check_no_store(r);
-}
-
-jwt::verified_token verify(std::uint16_t port, const std::string& token) {
-  auto keys = request(port, verb::get, "/.well-known/jwks.json");
-  REQUIRE(keys.status == 200);
-  auto ks = jwt::key_set::from_jwks(keys.raw.body());
-  REQUIRE(ks.has_value());
-  auto v = jwt::verify(token, *ks, {.issuer = issuer, .audience = "posts-api", .allowed_algorithms = {jwt::algorithm::rs256}});
-  REQUIRE_MESSAGE(v.has_value(), v.error().message());
-  return *v;
-}
-
 // Everything the response carries, headers included, as one string.
 std::string whole(const reply& r) {
   std::string out;
@@ -133,7 +90,7 @@ std::string whole(const reply& r) {
 struct first_party_setup {
   admin a;
   admin::made_client web = a.client({"password", "refresh_token"});
-  std::string email = a.user(argon_hash_of_pw(), {"read-posts", "write-posts"});
+  std::string email = a.user(test_password_hash(), {"read-posts", "write-posts"});
   std::map<std::string, std::string> env(std::map<std::string, std::string> extra = {}) const {
     extra.try_emplace("OAUTH_PASSWORD_CLIENT_ID", web.id);
     extra.try_emplace("OAUTH_PASSWORD_CLIENT_SECRET", web.secret);

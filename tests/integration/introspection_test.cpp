@@ -20,7 +20,7 @@ TEST_CASE("introspection: access, refresh and personal access tokens, each state
   auto web = a.client({"password", "refresh_token"});
   auto rs_client = a.client({"client_credentials"});  // a resource server introspecting
   auto spa = a.client({"password", "refresh_token"}, std::nullopt, false);
-  auto email = a.user(user_hash());
+  auto email = a.user(test_password_hash());
   auto p = s.port();
   auto auth = basic(rs_client.id, rs_client.secret);
 

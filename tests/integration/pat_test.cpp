@@ -23,8 +23,8 @@ TEST_CASE("personal access tokens: create, list, use, delete, refused within 1 s
   auto pac = personal_access_client(a);
   server s;
   auto web = a.client({"password", "refresh_token"});
-  auto email = a.user(user_hash());
-  auto other_email = a.user(user_hash());
+  auto email = a.user(test_password_hash());
+  auto other_email = a.user(test_password_hash());
   resource_server rs(s.port());
   rs.wait_ready();
   auto me = login(s.port(), web, email);
@@ -100,7 +100,7 @@ TEST_CASE("personal access tokens: scope escalation, client-credentials tokens, 
   server s;
   auto web = a.client({"password", "refresh_token"});
   auto m2m = a.client({"client_credentials"});
-  auto email = a.user(user_hash(), {"read-posts", "write-posts", "admin"});
+  auto email = a.user(test_password_hash(), {"read-posts", "write-posts", "admin"});
   auto reader = login(s.port(), web, email, "read-posts");
 
   auto escalate = create(s.port(), reader.access, R"({"name":"x","scopes":["write-posts"]})");
@@ -146,7 +146,7 @@ TEST_CASE("personal access tokens: scope escalation, client-credentials tokens, 
 TEST_CASE("authctl purge: expired personal access tokens go, revoked ones only once expired") {
   admin a;
   auto pac = personal_access_client(a);
-  auto email = a.user(user_hash());
+  auto email = a.user(test_password_hash());
   auto uid = run(a.io, a.db.query("select id::text from users where email = $1", pg::args(email)));
   REQUIRE(uid.has_value());
   std::string user_id(uid->get(0, 0).value());

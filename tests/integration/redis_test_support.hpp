@@ -81,16 +81,8 @@ void stop_and_drain(boost::asio::io_context& io, T& c) {
 }
 
 // Brings Redis back even when a test that stopped it fails half-way.
-struct server_guard {
-  server_guard() = default;
-  server_guard(const server_guard&) = delete;
-  server_guard& operator=(const server_guard&) = delete;
-  ~server_guard() {
-    try {
-      oauth::test::services("start", "redis");
-    } catch (...) {
-    }
-  }
+struct server_guard : oauth::test::restart_on_exit {
+  server_guard() : restart_on_exit{"redis"} {}
 };
 
 } // namespace oauth::test::redis

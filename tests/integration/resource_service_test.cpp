@@ -2,7 +2,9 @@
 // with its JWKS served by a tiny server of the test (common/http/server): every route and
 // error of the contract, keyset pagination under concurrent inserts, key rotation, the auth
 // service down, PostgreSQL down and back, CORS, and the offline AUTH_PUBLIC_KEY_FILE mode.
+#include "../support/http_exchange.hpp"
 #include "../support/run.hpp"
+#include "../support/service_threads.hpp"
 #include "../support/test_env.hpp"
 #include "common/encoding.hpp"
 #include "common/http/responses.hpp"
@@ -138,10 +140,8 @@ struct jwks_server {
 
 // ---- the resource service, in-process ----------------------------------------------------
 struct service {
-  asio::io_context io{2};
-  asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
+  test::service_threads threads{2};
   std::unique_ptr<resource::app> app;
-  std::vector<std::thread> threads;
 
   explicit service(std::map<std::string, std::string> vars, resource::app_tuning tuning = fast_tuning()) {
     vars.emplace("DATABASE_URL", test::database_url());
@@ -154,10 +154,10 @@ struct service {
       return it->second;
     }));
     config.service.listen = listen_address{"127.0.0.1", 0};
-    app = std::make_unique<resource::app>(io, config, tuning);
+    app = std::make_unique<resource::app>(threads.main(), config, tuning);
     app->migrate();
     app->start();
-    for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
+    threads.run(app->server());
   }
   static resource::app_tuning fast_tuning() {
     resource::app_tuning t;
@@ -170,9 +170,7 @@ struct service {
   std::uint16_t port() { return app->server().port(); }
   ~service() {
     app->stop();
-    guard.reset();
-    io.stop();
-    for (auto& t : threads) t.join();
+    threads.stop();
     app.reset();
   }
 };
@@ -195,11 +193,6 @@ struct reply {
 
 reply call(std::uint16_t port, verb method, std::string target, std::string token = {}, std::string body = {},
            std::map<std::string, std::string> headers = {}) {
-  asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  timeval tv{10, 0};
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   http::request req{method, target, 11};
   req.set(field::host, "127.0.0.1");
   if (!token.empty()) req.set(field::authorization, "Bearer " + token);
@@ -208,12 +201,7 @@ reply call(std::uint16_t port, verb method, std::string target, std::string toke
     if (req.find(field::content_type) == req.end()) req.set(field::content_type, "application/json");
     req.body() = std::move(body);
   }
-  req.prepare_payload();
-  boost::beast::http::write(socket, req);
-  boost::beast::flat_buffer buffer;
-  reply r;
-  boost::beast::http::read(socket, buffer, r.res);
-  return r;
+  return reply{test::http_exchange(port, std::move(req))};
 }
 
 reply get(std::uint16_t port, std::string target, std::string token = {}) {
@@ -227,16 +215,7 @@ std::string post_body(std::string_view title, std::string_view text = "body") {
   return json::serialize(o);
 }
 
-// Polls until pred() holds or the deadline passes.
-template <class F>
-bool eventually(F pred, std::chrono::milliseconds deadline = 10s) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return pred();
-}
+using test::eventually;
 
 void truncate_posts() {
   asio::io_context io;
@@ -245,27 +224,12 @@ void truncate_posts() {
   REQUIRE_MESSAGE(r.has_value(), "TRUNCATE posts failed");
 }
 
-// Stops PostgreSQL for a test and starts it again whatever happens: other tests need it.
-struct pg_outage {
-  pg_outage() { test::services("stop", "pg"); }
-  ~pg_outage() {
-    try {
-      test::services("start", "pg");
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "could not restart PostgreSQL: %s\n", e.what());
-    }
-  }
+// Stops a server for a test and starts it again whatever happens: other tests need it.
+struct pg_outage : test::restart_on_exit {
+  pg_outage() : restart_on_exit{"pg"} { test::services("stop", "pg"); }
 };
-
-struct redis_outage {
-  redis_outage() { test::services("stop", "redis"); }
-  ~redis_outage() {
-    try {
-      test::services("start", "redis");
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "could not restart Redis: %s\n", e.what());
-    }
-  }
+struct redis_outage : test::restart_on_exit {
+  redis_outage() : restart_on_exit{"redis"} { test::services("stop", "redis"); }
 };
 
 // Waits until the service has its keys (the first JWKS fetch runs in the background).

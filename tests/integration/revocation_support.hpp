@@ -19,6 +19,7 @@ namespace oauth::test::revoke {
 
 using namespace oauth::test::auth_server;
 using oauth::test::database_url;
+using oauth::test::eventually;
 using oauth::test::redis_url;
 using oauth::test::run;
 using oauth::test::services;
@@ -26,21 +27,10 @@ using verb = boost::beast::http::verb;
 using field = boost::beast::http::field;
 using namespace std::chrono_literals;
 
-inline const std::string& user_password() {
-  static const std::string p = "correct horse battery staple";
-  return p;
-}
-inline const std::string& user_hash() {
-  static const std::string h = oauth::auth::hash_password_now(user_password());
-  return h;
-}
-
 // The resource service in-process, trusting the auth service's JWKS.
 struct resource_server {
-  boost::asio::io_context io{2};
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard{io.get_executor()};
+  service_threads threads{2};
   std::unique_ptr<oauth::resource::app> app;
-  std::vector<std::thread> threads;
 
   explicit resource_server(std::uint16_t auth_port) {
     std::map<std::string, std::string> vars{
@@ -62,16 +52,14 @@ struct resource_server {
     t.jwks_retry_max = 200ms;
     t.access_log = false;
     t.migrate_wait = 10s;
-    app = std::make_unique<oauth::resource::app>(io, config, t);
+    app = std::make_unique<oauth::resource::app>(threads.main(), config, t);
     app->migrate();
     app->start();
-    for (int i = 0; i < 2; ++i) threads.emplace_back([this] { io.run(); });
+    threads.run(app->server());
   }
   ~resource_server() {
     app->stop();
-    guard.reset();
-    io.stop();
-    for (auto& t : threads) t.join();
+    threads.stop();
     app.reset();
   }
   std::uint16_t port() { return app->server().port(); }
@@ -88,15 +76,6 @@ struct resource_server {
 // GET /api/posts with a bearer token → the status.
 inline reply api(std::uint16_t port, const std::string& token) {
   return request(port, verb::get, "/api/posts?limit=1", {}, "application/json", "Bearer " + token);
-}
-
-inline bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds deadline = 10s) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return pred();
 }
 
 // Polls until the resource service refuses the token; returns how long it took.
@@ -127,11 +106,6 @@ inline reply introspect(std::uint16_t port, const std::string& form, const std::
   return request(port, verb::post, "/oauth/introspect", form, "application/x-www-form-urlencoded", authorization);
 }
 
-inline std::string password_form(const std::string& email, const std::string& scope) {
-  return "grant_type=password&username=" + url_encode(email) + "&password=" + url_encode(user_password()) +
-         "&scope=" + url_encode(scope);
-}
-
 // A user's tokens from the password grant.
 struct user_tokens {
   std::string access;
@@ -139,7 +113,7 @@ struct user_tokens {
 };
 inline user_tokens login(std::uint16_t port, const admin::made_client& web, const std::string& email,
                          const std::string& scope = "read-posts write-posts") {
-  auto r = token(port, password_form(email, scope), basic(web.id, web.secret));
+  auto r = token(port, password_form(email, test_password, scope), basic(web.id, web.secret));
   REQUIRE_MESSAGE(r.status == 200, r.raw.body());
   return {r.str("access_token"), r.str("refresh_token")};
 }
@@ -171,15 +145,5 @@ inline std::string mint(server& s, std::int64_t exp_offset, const std::string& c
   c["exp"] = now + exp_offset;
   return jwt::sign(s.app->keys().signing_key(), c, "at+jwt");
 }
-
-// Brings Redis back whatever happens in the test.
-struct redis_restorer {
-  ~redis_restorer() {
-    try {
-      services("start", "redis");
-    } catch (...) {
-    }
-  }
-};
 
 } // namespace oauth::test::revoke

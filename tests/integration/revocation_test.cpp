@@ -47,7 +47,7 @@ TEST_CASE("revoke refresh token: the whole family and its access tokens, current
   admin a;
   server s;
   auto web = a.client({"password", "refresh_token"});
-  auto email = a.user(user_hash());
+  auto email = a.user(test_password_hash());
   resource_server rs(s.port());
   rs.wait_ready();
 
@@ -78,7 +78,7 @@ TEST_CASE("reuse detection revokes the family's access tokens at the resource se
   admin a;
   server s;
   auto web = a.client({"password", "refresh_token"});
-  auto email = a.user(user_hash());
+  auto email = a.user(test_password_hash());
   resource_server rs(s.port());
   rs.wait_ready();
   auto first = login(s.port(), web, email);
@@ -101,7 +101,7 @@ TEST_CASE("revoke: unknown, malformed, expired and foreign tokens, client authen
   auto c2 = a.client({"client_credentials"});
   auto web = a.client({"password", "refresh_token"});
   auto spa = a.client({"refresh_token", "password"}, std::nullopt, /*confidential=*/false);
-  auto email = a.user(user_hash());
+  auto email = a.user(test_password_hash());
   auto p = s.port();
   resource_server rs(p);
   rs.wait_ready();
@@ -138,7 +138,7 @@ TEST_CASE("revoke: unknown, malformed, expired and foreign tokens, client authen
   CHECK(time_until_refused(rs.port(), at) < 1000ms);
 
   // A public client revokes its own refresh token by client_id.
-  auto spa_login = token(p, password_form(email, "read-posts") + "&client_id=" + spa.id, "");
+  auto spa_login = token(p, password_form(email, test_password, "read-posts") + "&client_id=" + spa.id, "");
   if (spa_login.status == 200) {
     CHECK(revoke(p, form_revoke(spa_login.str("refresh_token")) + "&client_id=" + spa.id, "").status == 200);
     CHECK(time_until_refused(rs.port(), spa_login.str("access_token")) < 1000ms);
@@ -158,7 +158,7 @@ TEST_CASE("revoke while Redis is down: 503, the resource service keeps its set, 
   REQUIRE(time_until_refused(rs.port(), before) < 1000ms);
 
   {
-    redis_restorer restore;
+    oauth::test::restart_on_exit restore{"redis"};
     services("stop", "redis");
     // Auth side: revocation cannot be recorded → 503, retry later.
     auto r = revoke(s.port(), form_revoke(during), basic(c.id, c.secret));
@@ -235,7 +235,7 @@ TEST_CASE("refresh: a scope wider than the original is refused before the rotati
   admin a;
   server s;
   auto web = a.client({"password", "refresh_token"});
-  auto email = a.user(user_hash());
+  auto email = a.user(test_password_hash());
   auto t = login(s.port(), web, email, "read-posts");
   auto wider = token(s.port(), "grant_type=refresh_token&scope=write-posts&refresh_token=" + t.refresh,
                      basic(web.id, web.secret));

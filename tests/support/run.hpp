@@ -9,6 +9,7 @@
 #include <exception>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
 namespace oauth::test {
 
@@ -40,6 +41,18 @@ inline void run(boost::asio::io_context& io, boost::asio::awaitable<void> work,
     co_return 0;
   };
   run<int>(io, wrapper(std::move(work)), deadline);
+}
+
+// Polls pred (from the test's thread) until it holds (true) or the deadline passes (false;
+// pred is asked once more at the deadline).
+template <class F>
+bool eventually(F pred, std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pred();
 }
 
 } // namespace oauth::test

@@ -1,7 +1,9 @@
 #pragma once
 // Where the integration tests find the real servers that scripts/test.sh starts.
 // A missing variable fails the test with a clear message: integration tests never skip.
+#include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <stdexcept>
 #include <string>
 
@@ -27,5 +29,18 @@ inline void services(const std::string& verb, const std::string& which) {
   std::string cmd = services_script() + " " + verb + " " + which + " >/dev/null";
   if (std::system(cmd.c_str()) != 0) throw std::runtime_error("failed: " + cmd);
 }
+
+// Starts server `which` ("pg" or "redis") again when it goes out of scope, whatever happened in
+// the test that stopped it: the tests after it need it.
+struct restart_on_exit {
+  std::string which;
+  ~restart_on_exit() {
+    try {
+      services("start", which);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "could not restart %s: %s\n", which.c_str(), e.what());
+    }
+  }
+};
 
 } // namespace oauth::test

@@ -1,0 +1,57 @@
+#pragma once
+// A service's io_contexts run on threads of their own, as http::run_until_signalled runs them
+// in production (one io_context per thread, connections spread over them, clients with a
+// connection per context), for the in-process integration tests.
+//
+//   service_threads threads(2);
+//   app = std::make_unique<X>(threads.contexts(), config);   // or threads.main()
+//   app->start();
+//   threads.run(app->server());
+//   ...
+//   app->stop(); threads.stop(); app.reset();
+#include "common/http/runtime.hpp"
+#include "common/http/server.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <thread>
+#include <vector>
+
+namespace oauth::test {
+
+class service_threads {
+public:
+  explicit service_threads(int threads = 2) : contexts_(main_, threads) {}
+  ~service_threads() { stop(); }
+  service_threads(const service_threads&) = delete;
+  service_threads& operator=(const service_threads&) = delete;
+
+  boost::asio::io_context& main() { return main_; }
+  http::io_contexts& contexts() { return contexts_; }
+
+  // Spreads srv's connections over the contexts and runs each on a thread until stop().
+  void run(http::server& srv) {
+    srv.spread_sessions(contexts_.all());
+    for (auto* ctx : contexts_.all()) {
+      guards_.push_back(boost::asio::make_work_guard(*ctx));
+      threads_.emplace_back([ctx] { ctx->run(); });
+    }
+  }
+
+  // Idempotent. Handlers still queued are destroyed with the contexts, after the service.
+  void stop() {
+    guards_.clear();
+    for (auto* ctx : contexts_.all()) ctx->stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+private:
+  boost::asio::io_context main_{1};
+  http::io_contexts contexts_;
+  std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards_;
+  std::vector<std::thread> threads_;
+};
+
+} // namespace oauth::test
