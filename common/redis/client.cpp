@@ -8,6 +8,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -17,6 +18,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 namespace oauth::redis {
@@ -60,7 +62,16 @@ void finish(request& req, result_type r) {
 
 class client::impl final : public detail::connection {
 public:
-  impl(boost::asio::any_io_executor ex, client_options opts) : connection(std::move(ex), std::move(opts), "client") {}
+  // `single_thread`: ex is an io_context run by exactly one thread (a lane), so code already
+  // running on that thread may act for the strand without posting to it.
+  impl(boost::asio::any_io_executor ex, client_options opts, bool single_thread)
+      : connection(ex, std::move(opts), "client") {
+    if (const auto* io = ex.target<boost::asio::io_context::executor_type>(); io != nullptr && single_thread)
+      own_thread_ = *io;
+  }
+
+  // True when the caller runs on the lane's own (only) thread.
+  bool on_own_thread() const { return own_thread_ && own_thread_->running_in_this_thread(); }
 
   // Strand only.
   void submit(const request_ptr& req, const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
@@ -91,6 +102,11 @@ public:
       timeouts_counter().inc();
       self->on_timeout();
     });
+    // Write now rather than when the adapter's write wait comes round: on a thread that signs
+    // tokens the wait completes only after every handler queued before it (300 µs each).
+    // A failed write tears the context down through hiredis' own callbacks, as it would
+    // from the adapter; `ac` is not touched after this.
+    redisAsyncHandleWrite(ac);
   }
 
 private:
@@ -118,16 +134,17 @@ private:
     teardown("command timeouts");
   }
 
-  unsigned consecutive_timeouts_ = 0;  // strand only
+  std::optional<boost::asio::io_context::executor_type> own_thread_;  // a single-thread lane's context
+  unsigned consecutive_timeouts_ = 0;                                  // strand only
 };
 
 client::client(boost::asio::any_io_executor ex, client_options opts) {
-  lanes_.push_back(std::make_shared<impl>(std::move(ex), std::move(opts)));
+  lanes_.push_back(std::make_shared<impl>(std::move(ex), std::move(opts), false));
 }
 
 client::client(std::vector<boost::asio::any_io_executor> lanes, client_options opts) {
   if (lanes.empty()) throw std::invalid_argument("redis::client needs at least one executor");
-  for (auto& ex : lanes) lanes_.push_back(std::make_shared<impl>(std::move(ex), opts));
+  for (auto& ex : lanes) lanes_.push_back(std::make_shared<impl>(std::move(ex), opts, true));
 }
 
 client::~client() { stop(); }
@@ -177,6 +194,11 @@ boost::asio::awaitable<result_type> client::command(std::vector<std::string> arg
         boost::asio::any_io_executor(boost::asio::get_associated_executor(handler, state->strand())),
         boost::asio::execution::outstanding_work.tracked);
     auto req = std::make_shared<request>(std::move(handler), std::move(caller), state->strand());
+    if (state->on_own_thread()) {
+      // The lane's only thread: nothing of the strand can be running, so no hop through it.
+      state->submit(req, args, timeout);
+      return;
+    }
     auto strand = state->strand();
     boost::asio::post(strand, [state = std::move(state), req = std::move(req), args = std::move(args), timeout] {
       state->submit(req, args, timeout);

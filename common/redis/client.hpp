@@ -29,7 +29,9 @@ namespace oauth::redis {
 class client {
 public:
   client(boost::asio::any_io_executor ex, client_options opts);
-  // One connection per executor (at least one); the first is the default lane.
+  // One connection per executor (at least one); the first is the default lane. Each executor
+  // must be an io_context run by exactly one thread (http::io_contexts): a command from that
+  // thread is then handed to hiredis and written at once, without a hop through the strand.
   client(std::vector<boost::asio::any_io_executor> lanes, client_options opts);
   // Stops the client; commands still in flight complete with errc::stopped.
   ~client();
