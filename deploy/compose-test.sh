@@ -500,30 +500,26 @@ if ((revoke_exists)); then
     done
     ((ok && ${#refused[@]} == ${#resource_names[@]}))
   }
+  # revoke_then_refused TOKEN HINT ACCESS WHAT: revokes TOKEN, then every replica must refuse ACCESS.
+  revoke_then_refused() {
+    http POST /oauth/revoke -u "$pc_id:$pc_secret" --data-urlencode "token=$1" -d token_type_hint="$2"
+    expect "POST /oauth/revoke ($2)" 200
+    sleep 1
+    if every_replica_refuses "$3"; then
+      pass "1 s after revoking $4, every resource replica refuses the access token"
+    else
+      fail "access token still accepted by a resource replica after revoking $4"
+    fi
+  }
   password_grant "read-posts"
   fam_access=$ACCESS fam_refresh=$REFRESH
   http GET /api/posts -H "$(auth_h "$fam_access")"
   expect "access token works before revocation" 200
-  http POST /oauth/revoke -u "$pc_id:$pc_secret" --data-urlencode "token=$fam_refresh" -d token_type_hint=refresh_token
-  expect "POST /oauth/revoke (refresh token)" 200
-  sleep 1
-  if every_replica_refuses "$fam_access"; then
-    pass "1 s after revoking its refresh token, every resource replica refuses the access token"
-  else
-    fail "revoked family's access token still accepted by a resource replica"
-  fi
+  revoke_then_refused "$fam_refresh" refresh_token "$fam_access" "its refresh token"
   form_token -u "$pc_id:$pc_secret" -d grant_type=refresh_token --data-urlencode "refresh_token=$fam_refresh"
   expect "revoked refresh token refused" 400
   password_grant "read-posts"
-  single_access=$ACCESS
-  http POST /oauth/revoke -u "$pc_id:$pc_secret" --data-urlencode "token=$single_access" -d token_type_hint=access_token
-  expect "POST /oauth/revoke (access token)" 200
-  sleep 1
-  if every_replica_refuses "$single_access"; then
-    pass "1 s after revoking an access token, every resource replica refuses it"
-  else
-    fail "revoked access token still accepted by a resource replica"
-  fi
+  revoke_then_refused "$ACCESS" access_token "$ACCESS" "the access token itself"
 else
   skip "revocation: POST /oauth/revoke is not there yet (404 and no revocation_endpoint in the metadata)"
 fi
