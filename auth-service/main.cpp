@@ -24,8 +24,7 @@ int main() {
   }
   log::set_service("auth-service");
   try {
-    boost::asio::io_context io(1);  // run by this thread
-    http::io_contexts contexts(io, config.service.threads);  // and one more per extra thread
+    http::io_contexts contexts(config.service.threads);  // main() is run by this thread
     auth::auth_app service(contexts, config);
     service.start();
     return http::run_until_signalled(contexts, service.server(), config.service.shutdown_drain,

@@ -22,9 +22,8 @@ int main() {
   }
   log::set_service("resource-service");
   try {
-    boost::asio::io_context io(1);  // run by this thread
-    http::io_contexts contexts(io, config.service.threads);  // and one more per extra thread
-    resource::app service(io, config);
+    http::io_contexts contexts(config.service.threads);  // main() is run by this thread
+    resource::app service(contexts.main(), config);
     service.migrate();
     service.start();
     return http::run_until_signalled(contexts, service.server(), config.service.shutdown_drain,

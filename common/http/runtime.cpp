@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <memory>
 #include <thread>
@@ -62,14 +63,24 @@ struct signal_loop : std::enable_shared_from_this<signal_loop> {
 
 } // namespace
 
-io_contexts::io_contexts(asio::io_context& main, int threads) : main_(main), all_{&main} {
-  for (int i = 1; i < threads; ++i) {
-    extra_.push_back(std::make_unique<asio::io_context>(1));
-    all_.push_back(extra_.back().get());
+// An io_context whose pending handlers can be destroyed before the context is.
+class io_contexts::context : public asio::io_context {
+public:
+  context() : asio::io_context(1) {}
+  void destroy_pending_handlers() { shutdown(); }  // the destructor's second shutdown is a no-op
+};
+
+io_contexts::io_contexts(int threads) {
+  for (int i = 0; i < std::max(1, threads); ++i) {
+    owned_.push_back(std::make_unique<context>());
+    all_.push_back(owned_.back().get());
   }
 }
 
-io_contexts::~io_contexts() = default;
+io_contexts::~io_contexts() {
+  for (auto& c : owned_) c->destroy_pending_handlers();
+  // owned_ then destroys the contexts (their services) with nothing left pending.
+}
 
 std::vector<asio::any_io_executor> io_contexts::executors() const {
   std::vector<asio::any_io_executor> out;

@@ -22,12 +22,12 @@ namespace oauth::test {
 
 class service_threads {
 public:
-  explicit service_threads(int threads = 2) : contexts_(main_, threads) {}
+  explicit service_threads(int threads = 2) : contexts_(threads) {}
   ~service_threads() { stop(); }
   service_threads(const service_threads&) = delete;
   service_threads& operator=(const service_threads&) = delete;
 
-  boost::asio::io_context& main() { return main_; }
+  boost::asio::io_context& main() { return contexts_.main(); }
   http::io_contexts& contexts() { return contexts_; }
 
   // Spreads srv's connections over the contexts and runs each on a thread until stop().
@@ -48,7 +48,6 @@ public:
   }
 
 private:
-  boost::asio::io_context main_{1};
   http::io_contexts contexts_;
   std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards_;
   std::vector<std::thread> threads_;
