@@ -61,7 +61,9 @@ struct auth_app::parts {
         const app_tuning& t)
       : keys(c.keys_dir, c.jwt_alg, c.key_reload_interval),
         db(io.get_executor(), pool_options(c.service)),
-        redis(std::move(redis_lanes), redis_options(c.service)),
+        // No lanes: one client on `io`, which any number of threads may run.
+        redis(redis_lanes.empty() ? redis::client(io.get_executor(), redis_options(c.service))
+                                  : redis::client(std::move(redis_lanes), redis_options(c.service))),
         pg_clients(db),
         clients(pg_clients, t.client_cache_ttl),
         users(db),
@@ -109,7 +111,7 @@ struct auth_app::parts {
 };
 
 auth_app::auth_app(boost::asio::io_context& io, auth_config config, app_tuning tuning)
-    : auth_app(io, {io.get_executor()}, std::move(config), tuning) {}
+    : auth_app(io, {}, std::move(config), tuning) {}
 
 auth_app::auth_app(http::io_contexts& contexts, auth_config config, app_tuning tuning)
     : auth_app(contexts.main(), contexts.executors(), std::move(config), tuning) {}

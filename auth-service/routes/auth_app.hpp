@@ -70,6 +70,7 @@ public:
   struct parts;
 
 private:
+  // redis_lanes: one single-thread io_context each, or empty for one client on `io`.
   auth_app(boost::asio::io_context& io, std::vector<boost::asio::any_io_executor> redis_lanes, auth_config config,
            app_tuning tuning);
 

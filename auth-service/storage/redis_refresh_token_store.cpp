@@ -29,7 +29,7 @@ end
   return lua;
 }
 
-// KEYS: t:<H>.  ARGV: prefix, family, client, user, scopes, exp, H, jti, jti_exp, now.
+// KEYS: t:<H>.  ARGV: prefix, family, client, user, scopes, exp, jti, jti_exp, now.
 const redis::script issue_script(family_jti_lua() + R"lua(
 if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('ERR refresh token already stored') end
 local p, fam, exp = ARGV[1], ARGV[2], tonumber(ARGV[6])
@@ -43,7 +43,7 @@ if exp > fexp then
   fexp = exp
   redis.call('EXPIREAT', fk, exp)
 end
-note_family_jti(fk, ARGV[8], ARGV[9], ARGV[10], fexp)
+note_family_jti(fk, ARGV[7], ARGV[8], ARGV[9], fexp)
 return 'OK'
 )lua");
 
@@ -86,8 +86,9 @@ if st == 'live' then
   redis.call('EXPIREAT', KEYS[2], sexp)
   if grace_ms > 0 then redis.call('SET', KEYS[3], ARGV[9], 'PX', grace_ms) end
   -- The family lives as long as its longest token (GT: its expiry only ever grows).
-  redis.call('EXPIREAT', fk, sexp, 'GT')
-  note_jti(sexp)
+  local fexp = sexp
+  if redis.call('EXPIREAT', fk, sexp, 'GT') == 0 then fexp = redis.call('EXPIRETIME', fk) end
+  note_jti(fexp)
   return {'rotated', fam, uid, scp, exp}
 end
 local sealed = redis.call('GET', KEYS[3])
@@ -176,7 +177,6 @@ boost::asio::awaitable<store_result<void>> redis_refresh_token_store::issue(std:
                                 record.user_id,
                                 join(record.scopes),
                                 std::to_string(record.expires_at),
-                                hash,
                                 std::string(access_token_jti),
                                 std::to_string(access_token_exp),
                                 std::to_string(unix_now())};

@@ -67,7 +67,9 @@ struct signal_loop : std::enable_shared_from_this<signal_loop> {
 class io_contexts::context : public asio::io_context {
 public:
   context() : asio::io_context(1) {}
-  void destroy_pending_handlers() { shutdown(); }  // the destructor's second shutdown is a no-op
+  // The destructor shuts down again: that destroys whatever was posted after this (coroutine
+  // frames that a destroyed handler re-posts).
+  void destroy_pending_handlers() { shutdown(); }
 };
 
 io_contexts::io_contexts(int threads) {

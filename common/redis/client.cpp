@@ -71,7 +71,10 @@ public:
   }
 
   // True when the caller runs on the lane's own (only) thread.
-  bool on_own_thread() const { return own_thread_ && own_thread_->running_in_this_thread(); }
+  // (Never from inside the lane's own strand handler, where hiredis may be mid-callback.)
+  bool on_own_thread() const {
+    return own_thread_ && own_thread_->running_in_this_thread() && !strand().running_in_this_thread();
+  }
 
   // Strand only.
   void submit(const request_ptr& req, const std::vector<std::string>& args, std::chrono::milliseconds timeout) {

@@ -247,10 +247,21 @@ TEST_CASE_FIXTURE(fixture, "the family records the access tokens issued from it,
 }
 
 TEST_CASE_FIXTURE(fixture, "a rotation never shortens the family's life below its longest token") {
-  const std::string a = issue("fam-long", 7200);
-  auto q = request(a);  // the successor lives 3600 s
+  // Issued without an access token (no jti set yet), living 7200 s.
+  const std::string a = oauth::random_token();
+  refresh_grant_record rec;
+  rec.family_id = "fam-long";
+  rec.client_id = "c1";
+  rec.user_id = "u1";
+  rec.scopes = {"read-posts"};
+  rec.expires_at = now + 7200;
+  REQUIRE(ok(run(io, store.issue(a, rec, "", 0))));
+  auto q = request(a);  // the successor lives 3600 s, its access token 60 s
+  q.access_token_exp = now + 60;
   REQUIRE(rotate(q).outcome == rotation_outcome::rotated);
   CHECK(cmd({"TTL", store.family_key("fam-long")}).integer > 7100);
+  // The jti set, created by this rotation, lives as long as the family, not the successor.
+  CHECK(cmd({"TTL", store.family_jtis_key("fam-long")}).integer > 7100);
   // The older, longer-lived token is rotated, so reusing it still finds the family and revokes it.
   REQUIRE(rotate(request(a)).outcome == rotation_outcome::reused);
   CHECK(cmd({"HGET", store.family_key("fam-long"), "rev"}).str == "1");

@@ -152,7 +152,14 @@ struct server {
     REQUIRE(app->redis().lanes() == 2);
     app->start();
     threads.run(app->server());
-    wait_for_redis();
+    try {
+      wait_for_redis();
+    } catch (...) {
+      // ~server will not run: stop the threads before the members (app first) go.
+      app->stop();
+      threads.stop();
+      throw;
+    }
   }
   ~server() {
     app->stop();

@@ -31,7 +31,9 @@ public:
   http::io_contexts& contexts() { return contexts_; }
 
   // Spreads srv's connections over the contexts and runs each on a thread until stop().
+  // Once: a second call would put two threads on a context, which the Redis lanes rule out.
   void run(http::server& srv) {
+    if (!threads_.empty()) return;
     srv.spread_sessions(contexts_.all());
     for (auto* ctx : contexts_.all()) {
       guards_.push_back(boost::asio::make_work_guard(*ctx));
