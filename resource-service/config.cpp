@@ -1,7 +1,6 @@
 #include "resource-service/config.hpp"
 
 #include "common/http/origin.hpp"
-
 #include "common/jwt/key.hpp"
 
 #include <algorithm>

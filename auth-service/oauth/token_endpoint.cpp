@@ -1,8 +1,7 @@
 #include "auth-service/oauth/token_endpoint.hpp"
 
-#include "auth-service/oauth/request_params.hpp"
-
 #include "auth-service/oauth/client_authentication.hpp"
+#include "auth-service/oauth/request_params.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "common/time.hpp"

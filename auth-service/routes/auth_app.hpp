@@ -10,9 +10,8 @@
 #include "auth-service/config/auth_config.hpp"
 #include "common/http/server.hpp"
 
-#include <boost/asio/io_context.hpp>
-
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <chrono>
 #include <memory>

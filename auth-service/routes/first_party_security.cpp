@@ -21,7 +21,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-
 std::string cookie_attributes(std::chrono::seconds max_age, bool secure) {
   std::string out = "; Path=" + std::string(refresh_cookie_path) + "; Max-Age=" + std::to_string(max_age.count()) +
                     "; HttpOnly; SameSite=Strict";

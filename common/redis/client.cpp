@@ -12,10 +12,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <hiredis/async.h>
-
-#include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -76,7 +75,7 @@ public:
     return own_thread_ && own_thread_->running_in_this_thread() && !strand().running_in_this_thread();
   }
 
-  // Strand only.
+  // On the strand, or inline from the lane's own thread (on_own_thread()).
   void submit(const request_ptr& req, const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
     if (stopping()) return finish(*req, failure(errc::stopped));
     redisAsyncContext* ac = context();

@@ -6,8 +6,9 @@
 // caller resumes on its own executor. With one lane per io_context of a service (one thread
 // each), a command goes over the lane of the caller's context: the reply is read by the
 // caller's own thread, never queued behind another thread's work (an RSA signature takes
-// 300 µs). A caller on no lane's context, or whose lane is down, uses the first lane that is up. Transport failures come back as error codes (errc);
-// a Redis error reply (WRONGTYPE...) is a successful result holding a reply of kind error.
+// 300 µs). A caller on no lane's context, or whose lane is down, uses the first lane that is
+// up. Transport failures come back as error codes (errc); a Redis error reply (WRONGTYPE...)
+// is a successful result holding a reply of kind error.
 // Command arguments are never logged: they may hold secrets.
 #include "common/redis/client_options.hpp"
 #include "common/redis/errors.hpp"
