@@ -13,6 +13,6 @@ namespace oauth::http {
 std::optional<std::string> origin_of(std::string_view url);
 
 // "host[:port]" (lower-case) without `scheme`'s default port.
-std::string without_default_port(std::string authority, std::string_view scheme);
+std::string without_default_port(std::string_view authority, std::string_view scheme);
 
 } // namespace oauth::http
