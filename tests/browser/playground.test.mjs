@@ -35,6 +35,8 @@ const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 // networking (its connections would be refused, many at a time).
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+// The README promises Debian 12's node 18 (scripts/node.sh): the log says which one ran.
+console.log(`playground e2e on node ${process.version}`);
 
 function freePort() {
   return new Promise((resolve, reject) => {
