@@ -14,10 +14,8 @@
 #   replica, requests reaching every replica (X-Served-By), a replica stopped and the
 #   service still answering, scaling down and up followed by the gateway, the key
 #   rotation runbook, Redis restarted with the refresh tokens intact; `down -v` at the
-#   end, also on failure. Checks of endpoints that come with later issues (/oauth/revoke,
-#   /api/oauth/password/token, /playground) are SKIPped while the auth service answers
-#   404 for them.
-# Prints PASS/FAIL/SKIP per check and a summary; exits non-zero when anything failed.
+#   end, also on failure. Every check is a hard expectation: nothing is skipped.
+# Prints PASS/FAIL per check and a summary; exits non-zero when anything failed.
 #
 # Settings: COMPOSE_TEST_PORT (8080), COMPOSE_TEST_PROJECT (oauthe2e), PODMAN_STATE_DIR
 # (/tmp/oauth-podman), KEEP_RUNNING=1 (no `down -v`, to look around afterwards),
@@ -39,12 +37,11 @@ work=$PODMAN_STATE_DIR/$project
 mkdir -p "$work"
 t_start=$(date +%s)
 
-passed=0 failed=0 skipped=0
+passed=0 failed=0
 failures=()
 timings=()
 pass() { echo "PASS  $*"; passed=$((passed + 1)); }
 fail() { echo "FAIL  $*"; failed=$((failed + 1)); failures+=("$*"); }
-skip() { echo "SKIP  $*"; skipped=$((skipped + 1)); }
 note() { echo "      $*"; }
 step() { echo; echo "== $* ($(($(date +%s) - t_start)) s)"; }
 die() { fail "$*"; exit 1; }
@@ -151,10 +148,10 @@ finish() {
   printf '      %s\n' "${timings[@]}" "total: $total s"
   echo
   if ((failed == 0 && rc == 0)); then
-    echo "compose-test: PASS ($passed passed, $skipped skipped, $total s)"
+    echo "compose-test: PASS ($passed passed, $total s)"
     exit 0
   fi
-  echo "compose-test: FAIL ($failed failed, $passed passed, $skipped skipped, $total s)"
+  echo "compose-test: FAIL ($failed failed, $passed passed, $total s)"
   printf '  - %s\n' "${failures[@]}"
   exit 1
 }
@@ -269,7 +266,7 @@ routed_to_auth() { # routed_to_auth LABEL: the last response came from an auth r
 }
 http GET /playground
 routed_to_auth "GET /playground"
-if [[ $STATUS == 404 ]]; then skip "GET /playground: not served by auth-service yet (404)"; else expect "GET /playground" 200; fi
+expect "GET /playground" 200
 http GET /nothing-here
 expect "unrouted path answered by the gateway" 404
 http GET /metrics
@@ -360,21 +357,18 @@ expect "client credentials with a wrong secret" 401
 proxy_body=$(jq -nc --arg u "$user_email" --arg p "$user_password" '{username:$u,password:$p,scope:"read-posts"}')
 http POST /api/oauth/password/token -H 'Content-Type: application/json' -d "$proxy_body"
 routed_to_auth "POST /api/oauth/password/token"
-if [[ $STATUS == 404 ]]; then
-  skip "POST /api/oauth/password/token: not served by auth-service yet (404)"
-else
-  # Enough requests that both auth replicas answer some (random choice: 2 x 2^-16 to miss one).
-  declare -A proxy_seen=()
-  proxy_ok=1
-  for _ in $(seq 16); do
-    http POST /api/oauth/password/token -H 'Content-Type: application/json' -d "$proxy_body"
-    if [[ $STATUS != 200 || $(jbody .access_token) == null ]]; then proxy_ok=0; note "proxy: $STATUS ${BODY:0:200}"; fi
-    proxy_seen[$(served_name "$SERVED")]=1
-  done
-  ((proxy_ok && ${#proxy_seen[@]} == ${#auth_names[@]})) &&
-    pass "POST /api/oauth/password/token (first-party proxy, client from the state volume) on every auth replica: ${!proxy_seen[*]}" ||
-    fail "first-party password proxy (ok=$proxy_ok, replicas: ${!proxy_seen[*]})"
-fi
+expect "POST /api/oauth/password/token" 200
+# Enough requests that both auth replicas answer some (random choice: 2 x 2^-16 to miss one).
+declare -A proxy_seen=()
+proxy_ok=1
+for _ in $(seq 16); do
+  http POST /api/oauth/password/token -H 'Content-Type: application/json' -d "$proxy_body"
+  if [[ $STATUS != 200 || $(jbody .access_token) == null ]]; then proxy_ok=0; note "proxy: $STATUS ${BODY:0:200}"; fi
+  proxy_seen[$(served_name "$SERVED")]=1
+done
+((proxy_ok && ${#proxy_seen[@]} == ${#auth_names[@]})) &&
+  pass "POST /api/oauth/password/token (first-party proxy, client from the state volume) on every auth replica: ${!proxy_seen[*]}" ||
+  fail "first-party password proxy (ok=$proxy_ok, replicas: ${!proxy_seen[*]})"
 
 step "refresh: rotated on one replica, redeemed on another"
 crossings=0 refresh_ok=1
@@ -480,49 +474,39 @@ check_spread "20 GET /.well-known/jwks.json reached every auth replica" "${auth_
 
 # ======================================================================================
 step "revocation"
-revoke_exists=0
-if [[ $(jq -r '.revocation_endpoint // empty' <<<"$metadata") != "" ]]; then
-  revoke_exists=1
-else
-  http POST /oauth/revoke -u "$pc_id:$pc_secret" -d token=x
-  [[ $STATUS != 404 && $STATUS != 405 ]] && revoke_exists=1
-fi
-if ((revoke_exists)); then
-  # every_replica_refuses TOKEN: within 1 s of the revocation, each resource replica says 401.
-  every_replica_refuses() {
-    declare -A refused=()
-    local i ok=1 name
-    for i in $(seq 40); do
-      http GET /api/posts -H "$(auth_h "$1")"
-      name=$(served_name "$SERVED")
-      if [[ $STATUS == 401 ]]; then refused[$name]=1; else ok=0; note "$name answered $STATUS"; fi
-      ((${#refused[@]} == ${#resource_names[@]})) && break
-    done
-    ((ok && ${#refused[@]} == ${#resource_names[@]}))
-  }
-  # revoke_then_refused TOKEN HINT ACCESS WHAT: revokes TOKEN, then every replica must refuse ACCESS.
-  revoke_then_refused() {
-    http POST /oauth/revoke -u "$pc_id:$pc_secret" --data-urlencode "token=$1" -d token_type_hint="$2"
-    expect "POST /oauth/revoke ($2)" 200
-    sleep 1
-    if every_replica_refuses "$3"; then
-      pass "1 s after revoking $4, every resource replica refuses the access token"
-    else
-      fail "access token still accepted by a resource replica after revoking $4"
-    fi
-  }
-  password_grant "read-posts"
-  fam_access=$ACCESS fam_refresh=$REFRESH
-  http GET /api/posts -H "$(auth_h "$fam_access")"
-  expect "access token works before revocation" 200
-  revoke_then_refused "$fam_refresh" refresh_token "$fam_access" "its refresh token"
-  form_token -u "$pc_id:$pc_secret" -d grant_type=refresh_token --data-urlencode "refresh_token=$fam_refresh"
-  expect "revoked refresh token refused" 400
-  password_grant "read-posts"
-  revoke_then_refused "$ACCESS" access_token "$ACCESS" "the access token itself"
-else
-  skip "revocation: POST /oauth/revoke is not there yet (404 and no revocation_endpoint in the metadata)"
-fi
+[[ $(jq -r '.revocation_endpoint // empty' <<<"$metadata") != "" ]] && pass "metadata names the revocation endpoint" || fail "metadata has no revocation_endpoint"
+# every_replica_refuses TOKEN: within 1 s of the revocation, each resource replica says 401.
+every_replica_refuses() {
+  declare -A refused=()
+  local i ok=1 name
+  for i in $(seq 40); do
+    http GET /api/posts -H "$(auth_h "$1")"
+    name=$(served_name "$SERVED")
+    if [[ $STATUS == 401 ]]; then refused[$name]=1; else ok=0; note "$name answered $STATUS"; fi
+    ((${#refused[@]} == ${#resource_names[@]})) && break
+  done
+  ((ok && ${#refused[@]} == ${#resource_names[@]}))
+}
+# revoke_then_refused TOKEN HINT ACCESS WHAT: revokes TOKEN, then every replica must refuse ACCESS.
+revoke_then_refused() {
+  http POST /oauth/revoke -u "$pc_id:$pc_secret" --data-urlencode "token=$1" -d token_type_hint="$2"
+  expect "POST /oauth/revoke ($2)" 200
+  sleep 1
+  if every_replica_refuses "$3"; then
+    pass "1 s after revoking $4, every resource replica refuses the access token"
+  else
+    fail "access token still accepted by a resource replica after revoking $4"
+  fi
+}
+password_grant "read-posts"
+fam_access=$ACCESS fam_refresh=$REFRESH
+http GET /api/posts -H "$(auth_h "$fam_access")"
+expect "access token works before revocation" 200
+revoke_then_refused "$fam_refresh" refresh_token "$fam_access" "its refresh token"
+form_token -u "$pc_id:$pc_secret" -d grant_type=refresh_token --data-urlencode "refresh_token=$fam_refresh"
+expect "revoked refresh token refused" 400
+password_grant "read-posts"
+revoke_then_refused "$ACCESS" access_token "$ACCESS" "the access token itself"
 
 # ======================================================================================
 step "a replica stops; the service keeps answering"

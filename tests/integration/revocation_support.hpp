@@ -14,6 +14,9 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
+#include <thread>
+#include <vector>
 
 namespace oauth::test::revoke {
 
@@ -79,11 +82,33 @@ inline reply api(std::uint16_t port, const std::string& token) {
 }
 
 // Polls until the resource service refuses the token; returns how long it took.
+// Milliseconds from `since` (the revocation) until `port` refuses `token`, polling; a value
+// above `deadline` when it never did.
 inline std::chrono::milliseconds time_until_refused(std::uint16_t port, const std::string& token,
+                                                    std::chrono::steady_clock::time_point since,
                                                     std::chrono::milliseconds deadline = 3s) {
-  auto start = std::chrono::steady_clock::now();
-  eventually([&] { return api(port, token).status == 401; }, deadline);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  using clock = std::chrono::steady_clock;
+  while (api(port, token).status != 401) {
+    if (clock::now() - since > deadline) return deadline + 1ms;
+    std::this_thread::sleep_for(10ms);
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - since);
+}
+inline std::chrono::milliseconds time_until_refused(std::uint16_t port, const std::string& token) {
+  return time_until_refused(port, token, std::chrono::steady_clock::now());
+}
+
+// The same for several replicas at once, each polled on its own thread, all timed from the
+// same `since`: a slow first replica cannot lend the second its waiting time.
+inline std::vector<std::chrono::milliseconds> times_until_refused(const std::vector<std::uint16_t>& ports,
+                                                                  const std::string& token,
+                                                                  std::chrono::steady_clock::time_point since) {
+  std::vector<std::future<std::chrono::milliseconds>> polls;
+  for (auto port : ports)
+    polls.push_back(std::async(std::launch::async, [port, &token, since] { return time_until_refused(port, token, since); }));
+  std::vector<std::chrono::milliseconds> out;
+  for (auto& p : polls) out.push_back(p.get());
+  return out;
 }
 
 inline void check_refused_as_revoked(std::uint16_t port, const std::string& token) {

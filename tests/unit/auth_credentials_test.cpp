@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
+#include <sodium.h>
 
 #include <thread>
 
@@ -44,10 +45,23 @@ TEST_CASE("passwords: Laravel bcrypt ($2y$) hashes verify and ask for a rehash")
 }
 
 TEST_CASE("passwords: weaker Argon2 parameters ask for a rehash") {
-  // m=4096,t=1 (a cheaper hash than ours) for the password "pw".
-  auto weak = std::string("$argon2id$v=19$m=4096,t=1,p=1$");
-  // Not a valid full hash: must fail closed rather than crash.
-  CHECK_FALSE(verify_password_now("pw", weak).ok);
+  // A real Argon2id hash with cheaper parameters than ours (m=4096 KiB, t=1): it verifies,
+  // and the caller is told to store a hash with the current parameters.
+  char weak[crypto_pwhash_STRBYTES];
+  REQUIRE(crypto_pwhash_str_alg(weak, "pw", 2, 1, 4096 * 1024, crypto_pwhash_ALG_ARGON2ID13) == 0);
+  REQUIRE(std::string_view(weak).starts_with("$argon2id$v=19$m=4096,t=1,"));
+  auto checked = verify_password_now("pw", weak);
+  CHECK(checked.ok);
+  CHECK(checked.needs_rehash);
+  CHECK_FALSE(verify_password_now("pW", weak).ok);
+
+  // A hash with our own parameters needs none.
+  auto fresh = verify_password_now("pw", hash_password_now("pw"));
+  CHECK(fresh.ok);
+  CHECK_FALSE(fresh.needs_rehash);
+
+  // A truncated hash fails closed rather than crash.
+  CHECK_FALSE(verify_password_now("pw", "$argon2id$v=19$m=4096,t=1,p=1$").ok);
 }
 
 TEST_CASE("passwords: an unknown or empty hash fails and still costs a hash") {

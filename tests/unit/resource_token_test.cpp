@@ -316,7 +316,7 @@ TEST_CASE("oversized tokens and bad base64url are refused before any crypto") {
   CHECK(failure(token + "=", *t) == jwt::errc::bad_encoding);                                    // padding
   CHECK(failure(token.substr(0, dot2 + 1) + "a+b/" + token.substr(dot2 + 5), *t) == jwt::errc::bad_encoding);  // base64, not base64url
   CHECK(failure("e30!." + token.substr(dot1 + 1), *t) == jwt::errc::bad_encoding);
-  CHECK(failure("a" + token, *t) != jwt::errc::too_large);  // shifted header: some decoding error
+  CHECK(failure("a" + token, *t) == jwt::errc::bad_json);  // shifted header: decodes to bytes that are not JSON
   CHECK(failure(b64("not json") + token.substr(dot1), *t) == jwt::errc::bad_json);
   CHECK(failure(b64("[1,2]") + token.substr(dot1), *t) == jwt::errc::bad_json);
   CHECK(failure(b64("{\"alg\":\"RS256\",\"alg\":\"none\"}") + token.substr(dot1), *t) == jwt::errc::bad_json);
