@@ -13,5 +13,6 @@ oauth_test(auth_storage_integration_tests LABEL integration
 oauth_test(authctl_integration_tests LABEL integration
   SOURCES integration/authctl_test.cpp
   LIBS auth_storage)
-target_compile_definitions(authctl_integration_tests PRIVATE AUTHCTL_PATH="$<TARGET_FILE:authctl>")
-add_dependencies(authctl_integration_tests authctl)
+target_compile_definitions(authctl_integration_tests PRIVATE AUTHCTL_PATH="$<TARGET_FILE:authctl>"
+                                                               AUTH_SERVICE_PATH="$<TARGET_FILE:auth-service>")
+add_dependencies(authctl_integration_tests authctl auth-service)

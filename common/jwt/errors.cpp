@@ -34,7 +34,7 @@ public:
       case errc::unsupported_key: return "unsupported key";
       case errc::unsupported_header: return "unsupported token header parameter";
       case errc::no_signing_key: return "no signing key";
-      case errc::insecure_key_file: return "key file is accessible by group or others (chmod 600)";
+      case errc::insecure_key_file: return "key file is a symbolic link or accessible by group or others (chmod 600)";
     }
     return "unknown JWT error";
   }

@@ -99,9 +99,13 @@ private:
   int fd_;
 };
 
-// Reads a key file, refusing one that group or others may access.
+// Reads a key file, refusing one that group or others may access, and a symbolic link: the
+// file's own mode is what is checked, and a link would let whoever can write the keys folder
+// point the signer at any file the service can read.
 key_store::result<std::string> read_key_file(const fs::path& path) {
-  fd_guard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  fd_guard fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (fd.get() < 0 && errno == ELOOP)
+    return failure(errc::insecure_key_file, path, "a symbolic link: keep the key file itself in the keys folder");
   if (fd.get() < 0) return errno_failure(path);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return errno_failure(path);

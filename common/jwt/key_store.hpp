@@ -8,7 +8,8 @@
 //    older key, or by a key of another algorithm before JWT_ALG changed, still verify.
 //  - Like ssh, load() REFUSES a key file that group or others may access in any way
 //    (mode & 077 != 0): a private key that other local users can read is compromised, and
-//    starting anyway would hide that. The message says "chmod 600".
+//    starting anyway would hide that. The message says "chmod 600". A symbolic link is
+//    refused too (its target's mode is not the link's, and the folder decides what signs).
 //  - create() writes a new key atomically: temp file opened O_CREAT|O_EXCL with mode 0600,
 //    written, fsync'ed, renamed into place, directory fsync'ed. The directory is made 0700 if
 //    missing. Its timestamp is one second after the newest existing key's if the clock says

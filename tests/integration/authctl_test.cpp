@@ -19,16 +19,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #ifndef AUTHCTL_PATH
 #error "AUTHCTL_PATH must name the authctl binary"
+#endif
+#ifndef AUTH_SERVICE_PATH
+#error "AUTH_SERVICE_PATH must name the auth-service binary"
 #endif
 
 extern char** environ;
@@ -104,6 +110,12 @@ struct sandbox {
   // Runs authctl with the sandbox's environment (plus `extra`), stdin from `input`.
   outcome authctl(std::vector<std::string> args, std::map<std::string, std::string> extra = {},
                   const std::string& input = "") {
+    return spawn(AUTHCTL_PATH, std::move(args), std::move(extra), input);
+  }
+
+  // Runs `program` so, killed (status -1) if it has not ended within `limit`.
+  outcome spawn(const std::string& program, std::vector<std::string> args, std::map<std::string, std::string> extra = {},
+                const std::string& input = "", std::chrono::seconds limit = std::chrono::seconds(60)) {
     std::map<std::string, std::string> vars;
     for (char** e = environ; *e != nullptr; ++e) {
       std::string kv = *e;
@@ -118,7 +130,7 @@ struct sandbox {
     for (auto& s : env_strings) envp.push_back(s.data());
     envp.push_back(nullptr);
 
-    std::vector<std::string> argv_strings{AUTHCTL_PATH};
+    std::vector<std::string> argv_strings{program};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& s : argv_strings) argv.push_back(s.data());
@@ -134,11 +146,21 @@ struct sandbox {
     pid_t pid = 0;
     int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
-    REQUIRE_MESSAGE(rc == 0, "cannot start " << AUTHCTL_PATH);
+    REQUIRE_MESSAGE(rc == 0, "cannot start " << program);
     int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    auto until = std::chrono::steady_clock::now() + limit;
+    pid_t done = 0;
+    while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     outcome o;
-    o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (done == 0) {  // still running: a program that should have refused to start did not
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      o.status = -1;
+    } else {
+      REQUIRE(done == pid);
+      o.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
     o.out = slurp(out_file);
     o.err = slurp(err_file);
     return o;
@@ -384,4 +406,34 @@ TEST_CASE("usage, configuration and database errors: non-zero exit and one line 
   check_refused(s.authctl({"client", "list", "--json"},
                           {{"DATABASE_URL", "postgresql://oauth@127.0.0.1:1/oauth_test?connect_timeout=2"}}),
                 1, "PostgreSQL");
+}
+
+TEST_CASE("auth-service refuses to start with a group-readable or a symlinked key file, in one clear line") {
+  sandbox s;
+  REQUIRE(s.authctl({"keys"}).status == 0);
+  auto keys = s.key_files();
+  REQUIRE(keys.size() == 1);
+  const std::map<std::string, std::string> env{{"REDIS_URL", oauth::test::redis_url()}, {"LISTEN_ADDR", "127.0.0.1:28137"},  // never bound: the keys stop it first
+                                               {"THREADS", "1"}};
+  auto check_refusal = [&](std::string_view mention) {
+    // The service must stop at once; a service that starts anyway is killed after 20 s.
+    auto o = s.spawn(AUTH_SERVICE_PATH, {}, env, "", std::chrono::seconds(20));
+    INFO("stderr: " << o.err);
+    CHECK(o.status == 1);
+    CHECK(o.err.starts_with("auth-service: "));
+    CHECK(std::count(o.err.begin(), o.err.end(), '\n') == 1);
+    CHECK(o.err.find(keys[0].filename().string()) != std::string::npos);
+    CHECK(o.err.find(mention) != std::string::npos);
+  };
+
+  SUBCASE("0640") {
+    fs::permissions(keys[0], fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+    check_refusal("0640");
+  }
+  SUBCASE("a symbolic link to a 0600 file") {
+    fs::path target = s.dir / "real-key.pem";
+    fs::rename(keys[0], target);
+    fs::create_symlink(target, keys[0]);
+    check_refusal("symbolic link");
+  }
 }

@@ -162,6 +162,26 @@ TEST_CASE("errors name the file: garbage public key open permissions missing dir
     fs::permissions(loose, fs::perms::owner_read);  // 0400 is fine
     CHECK(key_store::load(tmp.keys, algorithm::eddsa).has_value());
   }
+  SUBCASE("readable by the group only (0640)") {
+    fs::path grp = tmp.keys / "group.pem";
+    write_file(grp, key::generate(algorithm::eddsa)->private_pem(),
+               fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+    auto r = key_store::load(tmp.keys, algorithm::eddsa);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == errc::insecure_key_file);
+    CHECK(r.error().message().find("0640") != std::string::npos);
+  }
+  SUBCASE("a symbolic link to a 0600 key file") {
+    fs::path target = tmp.root / "elsewhere.pem";
+    write_file(target, key::generate(algorithm::eddsa)->private_pem(), fs::perms::owner_read | fs::perms::owner_write);
+    fs::path link = tmp.keys / "linked.pem";
+    fs::create_symlink(target, link);
+    auto r = key_store::load(tmp.keys, algorithm::eddsa);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == errc::insecure_key_file);
+    CHECK(r.error().file == link);
+    CHECK(r.error().message().find("symbolic link") != std::string::npos);
+  }
   SUBCASE("missing or empty directory") {
     auto r = key_store::load(tmp.root / "nope", algorithm::eddsa);
     REQUIRE_FALSE(r.has_value());
