@@ -7,6 +7,7 @@
 #include "tests/support/test_env.hpp"
 
 #include <doctest/doctest.h>
+#include <libpq-fe.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -52,6 +53,26 @@ std::string text(const pg::rows& r, int row = 0, int col = 0) { return std::stri
 awaitable<void> sleep_for(std::chrono::milliseconds d) {
   asio::steady_timer t(co_await asio::this_coro::executor, d);
   co_await t.async_wait(asio::use_awaitable);
+}
+
+// Blocks (a test thread, not an I/O thread) until PostgreSQL shows `sql` as an active
+// statement of another session, polling over a plain libpq connection of its own.
+bool wait_until_running(const std::string& sql, std::chrono::milliseconds limit) {
+  PGconn* conn = PQconnectdb(oauth::test::database_url().c_str());
+  bool seen = false;
+  auto until = std::chrono::steady_clock::now() + limit;
+  const char* params[] = {sql.c_str()};
+  while (!seen && PQstatus(conn) == CONNECTION_OK && std::chrono::steady_clock::now() < until) {
+    PGresult* r = PQexecParams(conn,
+                               "select count(*) from pg_stat_activity where state = 'active' and query = $1 "
+                               "and pid <> pg_backend_pid()",
+                               1, nullptr, params, nullptr, nullptr, 0);
+    seen = PQresultStatus(r) == PGRES_TUPLES_OK && std::string(PQgetvalue(r, 0, 0)) != "0";
+    PQclear(r);
+    if (!seen) std::this_thread::sleep_for(10ms);
+  }
+  PQfinish(conn);
+  return seen;
 }
 
 // Runs io on `threads` threads (the caller's included) until it has no work left.
@@ -296,20 +317,22 @@ TEST_CASE("pool exhaustion: a third acquire on a pool of two times out, and work
     REQUIRE(one);
     CHECK(text(*one) == "1");
 
-    // A waiter gets the connection as soon as one is released.
+    // A waiter gets the connection released while it waits: not a new one (the pool is full),
+    // and not after its acquire_timeout (200 ms here: it would be a pool_timeout error).
+    // The release happens once the waiter is queued, which is an event, not a guess of time.
     auto ex = co_await asio::this_coro::executor;
+    bool released = false;
     asio::co_spawn(
         ex,
-        [](pg::lease held) -> awaitable<void> {
-          co_await sleep_for(50ms);
+        [](pg::lease held, bool& released) -> awaitable<void> {
+          co_await sleep_for(0ms);  // runs after the acquire below has queued its waiter
+          released = true;
           held.release();
-        }(std::move(*b)),
+        }(std::move(*b), released),
         asio::detached);
-    start = std::chrono::steady_clock::now();
     auto e = co_await db.acquire();
-    took = std::chrono::steady_clock::now() - start;
-    REQUIRE(e);
-    CHECK(took < 190ms);
+    REQUIRE_MESSAGE(e, e.error().message);
+    CHECK(released);
     CHECK(db.in_use() == 2);
     CHECK(db.total() == 2);
   }(db));
@@ -432,11 +455,15 @@ TEST_CASE("after a PostgreSQL restart the same pool reconnects by itself") {
   CHECK(db.total() == 3);
   CHECK(db.idle() == 3);
 
-  // Restart while one statement is in flight on one of them.
+  // Restart while one statement is in flight on one of them: the restart waits until the
+  // server itself shows the statement running (pg_stat_activity), not for a guessed delay.
   std::atomic<bool> restarted{false};
   std::string restart_error;
   std::thread restarter([&] {
-    std::this_thread::sleep_for(300ms);
+    if (!wait_until_running("select pg_sleep(10)", 20s)) {
+      restart_error = "the statement never showed up in pg_stat_activity";
+      return;
+    }
     try {
       oauth::test::services("restart", "pg");
       restarted = true;
