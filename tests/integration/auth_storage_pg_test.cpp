@@ -212,7 +212,7 @@ TEST_CASE_FIXTURE(fixture, "install clients: made once, then found again without
   CHECK_FALSE(third.personal_access_client_created);
 }
 
-TEST_CASE_FIXTURE(fixture, "purge removes revoked clients only once their tokens are all expired") {
+TEST_CASE_FIXTURE(fixture, "purge removes a revoked client only once it was revoked longer ago than its tokens can live") {
   new_client spec;
   spec.name = "old";
   spec.grants = {"client_credentials"};

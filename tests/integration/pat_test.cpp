@@ -143,7 +143,7 @@ TEST_CASE("personal access tokens: scope escalation, client-credentials tokens, 
   CHECK(pat(s.port(), verb::get, "/oauth/personal-access-tokens", reader.access).status == 401);
 }
 
-TEST_CASE("authctl purge: expired personal access tokens go, revoked ones only once expired") {
+TEST_CASE("purge (what authctl purge runs): expired personal access tokens go, revoked ones only once expired") {
   admin a;
   auto pac = personal_access_client(a);
   auto email = a.user(test_password_hash());

@@ -6,6 +6,7 @@
 #include "../support/run.hpp"
 #include "../support/service_threads.hpp"
 #include "../support/test_env.hpp"
+#include "../support/tokens.hpp"
 #include "common/encoding.hpp"
 #include "common/http/responses.hpp"
 #include "common/http/server.hpp"
@@ -52,8 +53,6 @@ namespace {
 constexpr std::string_view issuer = "http://localhost:8081";
 constexpr std::string_view audience = "posts-api";
 
-std::string random_jti();
-
 const jwt::key& key_a() {
   static jwt::key k = jwt::key::generate(jwt::algorithm::rs256).value();
   return k;
@@ -75,18 +74,8 @@ std::string jwks_of(std::initializer_list<const jwt::key*> keys) {
 
 std::string mint(const jwt::key& k, std::string_view scope, std::string_view sub = "user-1",
                  std::string_view client_id = "client-1", std::int64_t exp_offset = 3600) {
-  auto now = unix_now();
-  json::object c;
-  c["iss"] = issuer;
-  c["sub"] = sub;
-  c["aud"] = audience;
-  c["client_id"] = client_id;
-  c["scope"] = scope;
-  c["jti"] = random_jti();
-  c["iat"] = now;
-  c["nbf"] = now;
-  c["exp"] = now + exp_offset;
-  return jwt::sign(k, c);
+  return oauth::test::mint_access_token(k, {.issuer = issuer, .audience = audience, .sub = sub, .client_id = client_id,
+                                            .scope = scope, .exp_offset = exp_offset});
 }
 
 // ---- a JWKS endpoint standing in for the auth service ------------------------------------
@@ -235,11 +224,6 @@ struct redis_outage : test::restart_on_exit {
 // Waits until the service has its keys (the first JWKS fetch runs in the background).
 void wait_ready(service& s) {
   REQUIRE(eventually([&] { return s.app->keys().loaded(); }, 5s));
-}
-
-std::string random_jti() {
-  static std::atomic<int> n{0};
-  return "jti-" + std::to_string(n.fetch_add(1)) + "-" + std::to_string(unix_now());
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 #include "common/time.hpp"
 #include "resource-service/app.hpp"
 #include "tests/integration/auth_token_support.hpp"
+#include "tests/support/tokens.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -157,18 +158,8 @@ inline std::string personal_access_client(admin& a) {
 
 // A token signed by the auth service's current key with arbitrary claims (expired ones...).
 inline std::string mint(server& s, std::int64_t exp_offset, const std::string& client_id, const std::string& sub) {
-  auto now = unix_now();
-  boost::json::object c;
-  c["iss"] = issuer;
-  c["sub"] = sub;
-  c["aud"] = "posts-api";
-  c["client_id"] = client_id;
-  c["scope"] = "read-posts";
-  c["jti"] = random_uuid();
-  c["iat"] = std::min(now, now + exp_offset - 60);
-  c["nbf"] = std::min(now, now + exp_offset - 60);
-  c["exp"] = now + exp_offset;
-  return jwt::sign(s.app->keys().signing_key(), c, "at+jwt");
+  return oauth::test::mint_access_token(s.app->keys().signing_key(),
+                                        {.issuer = issuer, .sub = sub, .client_id = client_id, .exp_offset = exp_offset});
 }
 
 } // namespace oauth::test::revoke

@@ -72,17 +72,29 @@ TEST_CASE("revocation set: add, merge, contains, prune by exp") {
 TEST_CASE("revocation set: concurrent readers and a writer") {
   revocation_set s;
   std::atomic<bool> stop{false};
-  std::atomic<long> found{0};
+  std::atomic<long> violations{0}, sightings{0};
   std::vector<std::thread> readers;
+  // The writer adds j-0 … j-999 in order, then prunes j-0 … j-399. What every reader must see
+  // at every moment, not only after the join: j-500 (never pruned) stays once seen, and j-999
+  // is never there without j-500 (added before it). Checked in that order: j-999 first.
   for (int i = 0; i < 4; ++i)
     readers.emplace_back([&] {
-      while (!stop.load())
-        if (s.contains("j-500")) found.fetch_add(1);
+      bool seen_mid = false;
+      while (!stop.load()) {
+        bool late = s.contains("j-999");
+        bool mid = s.contains("j-500");
+        if ((late && !mid) || (seen_mid && !mid)) violations.fetch_add(1);
+        if (mid) sightings.fetch_add(1);
+        seen_mid = seen_mid || mid;
+      }
     });
   for (int i = 0; i < 1000; ++i) s.add("j-" + std::to_string(i), 1000 + i);
   s.prune(1400, 0);
+  // Let the readers see the final state too before they stop.
+  for (long before = sightings.load(); sightings.load() < before + 8;) std::this_thread::yield();
   stop = true;
   for (auto& t : readers) t.join();
+  CHECK(violations == 0);
   CHECK(s.contains("j-500"));
   CHECK_FALSE(s.contains("j-399"));
   CHECK(s.size() == 600);
