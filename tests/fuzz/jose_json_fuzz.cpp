@@ -1,7 +1,9 @@
 // The strict JSON reader of JWT headers and claims (common/jwt/detail/json).
 // Invariants: whatever it accepts, Boost.JSON's own parser accepts with the same value (it is
 // a stricter subset, never a different reading), the value has no repeated member name, and its
-// serialization reads back as the same object.
+// serialization reads back as the same object (doubles within one ulp: Boost.JSON 1.81's
+// default number parsing is not correctly rounded, so "1.8446744073709522E22" may read back
+// one ulp away; our reader adds no error of its own).
 #include "common/jwt/detail/json.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
@@ -9,9 +11,41 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <cmath>
 #include <cstdint>
 
 namespace json = boost::json;
+
+namespace {
+
+bool same(const json::value& a, const json::value& b) {
+  if (a.is_double() && b.is_double()) {
+    double x = a.get_double(), y = b.get_double();
+    return x == y || std::nextafter(x, y) == y;
+  }
+  if (a.kind() != b.kind()) return false;
+  if (a.is_object()) {
+    const auto& x = a.get_object();
+    const auto& y = b.get_object();
+    if (x.size() != y.size()) return false;
+    for (const auto& kv : x) {
+      auto it = y.find(kv.key());
+      if (it == y.end() || !same(kv.value(), it->value())) return false;
+    }
+    return true;
+  }
+  if (a.is_array()) {
+    const auto& x = a.get_array();
+    const auto& y = b.get_array();
+    if (x.size() != y.size()) return false;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (!same(x[i], y[i])) return false;
+    return true;
+  }
+  return a == b;
+}
+
+} // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto text = oauth::fuzz::as_text(data, size);
@@ -28,6 +62,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto again = oauth::jwt::detail::parse_object(json::serialize(*parsed));
   FUZZ_CHECK(again.has_value());
-  FUZZ_CHECK(*again == *parsed);
+  FUZZ_CHECK(same(json::value(*again), json::value(*parsed)));
   return 0;
 }
