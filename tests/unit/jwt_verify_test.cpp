@@ -1,5 +1,6 @@
 // sign → verify round trips, and every malformed or malicious token we can think of.
 #include "common/encoding.hpp"
+#include "common/jwt/detail/json.hpp"
 #include "common/jwt/errors.hpp"
 #include "common/jwt/key.hpp"
 #include "common/jwt/key_set.hpp"
@@ -552,4 +553,19 @@ TEST_CASE_FIXTURE(fixture, "cached verification contexts: more keys than the cac
       CHECK(error_of(craft(attacker, header_for(rs), json::serialize(claims()))) == errc::bad_signature);
     }
   }
+}
+
+// Found by tests/fuzz/jose_json_fuzz: a number literal beyond double's range read as infinity,
+// so an accepted header or claims object could not be serialized back as JSON.
+TEST_CASE("JOSE JSON: numbers beyond double's range are refused, the largest finite one is kept") {
+  CHECK_FALSE(detail::parse_object(R"({"exp":1e400})").has_value());
+  CHECK_FALSE(detail::parse_object(R"({"n":-9223372036854775e308})").has_value());
+  CHECK_FALSE(detail::parse_object(R"({"a":[1,{"b":2e999}]})").has_value());
+  auto largest = detail::parse_object(R"({"d":1.7976931348623157e308,"u":18446744073709551615})");
+  REQUIRE(largest.has_value());
+  CHECK(largest->at("d").as_double() == 1.7976931348623157e308);
+
+  fixture f;
+  auto header = base64url_encode(std::string_view(R"({"alg":"ES256","typ":"at+jwt","kid":"x","pad":1e400})"));
+  CHECK(f.error_of(header + ".e30.AAAA") == errc::bad_json);
 }

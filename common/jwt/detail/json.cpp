@@ -3,6 +3,8 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/value_stack.hpp>
 
+#include <cmath>
+
 namespace oauth::jwt::detail {
 namespace {
 
@@ -59,7 +61,13 @@ struct counting_handler {
     st.push_uint64(u);
     return true;
   }
-  bool on_double(double d, json::string_view, json_error&) {
+  bool on_double(double d, json::string_view, json_error& ec) {
+    // A literal beyond double's range (1e400) reads as infinity, which no JSON text can
+    // express: serialized again it would be "Infinity", not JSON. Refuse it here.
+    if (!std::isfinite(d)) {
+      ec = json::error::exponent_overflow;
+      return false;
+    }
     st.push_double(d);
     return true;
   }
