@@ -14,6 +14,8 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <variant>
+#include <vector>
 
 namespace oauth::auth {
 namespace {
@@ -34,7 +36,9 @@ public:
   bool configured() const { return !options_.client_id.empty() && !options_.client_secret.empty(); }
 
   boost::asio::awaitable<http::response> password_token(http::request_context& ctx) {
-    if (auto refused = check_request(ctx, false)) co_return std::move(*refused);
+    // JSON only: an HTML form of another site cannot send it (login CSRF from browsers
+    // without Origin or Fetch Metadata).
+    if (auto refused = check_request(ctx, fp::body_rule::json)) co_return std::move(*refused);
     if (!configured()) co_return not_configured();
     auto parsed = parse_request_params(ctx.header(http::field::content_type), ctx.req.body());
     if (auto* e = std::get_if<token_error>(&parsed)) co_return to_response(*e);
@@ -50,7 +54,7 @@ public:
   }
 
   boost::asio::awaitable<http::response> refresh(http::request_context& ctx) {
-    if (auto refused = check_request(ctx, true)) co_return std::move(*refused);
+    if (auto refused = check_request(ctx, fp::body_rule::json_or_csrf_header)) co_return std::move(*refused);
     if (!configured()) co_return not_configured();
     std::optional<std::string> scope;
     if (!ctx.req.body().empty()) {
@@ -59,25 +63,29 @@ public:
       const auto& params = std::get<http::body_params>(parsed);
       if (auto s = params.get("scope")) scope = std::string(*s);
     }
-    auto cookie = fp::cookie_value(ctx.header(http::field::cookie), fp::refresh_cookie_name);
-    if (!cookie || cookie->empty()) {
+    auto found = refresh_cookie_of(ctx);
+    if (auto* refused = std::get_if<http::response>(&found)) co_return std::move(*refused);
+    const auto& cookie = std::get<std::string>(found);
+    if (cookie.empty()) {
       auto res = to_response(make_error(oauth_errc::invalid_grant, "No refresh token cookie: log in again."));
       res.insert(http::field::set_cookie, fp::cleared_refresh_cookie(secure(ctx)));
       co_return res;
     }
     std::string form = "grant_type=refresh_token";
-    append(form, "refresh_token", std::string_view(*cookie));
+    append(form, "refresh_token", std::string_view(cookie));
     if (scope) append(form, "scope", std::string_view(*scope));
     auto result = co_await run_grant(ctx, std::move(form));
     co_return respond(ctx, result, true);
   }
 
   boost::asio::awaitable<http::response> logout(http::request_context& ctx) {
-    if (auto refused = check_request(ctx, true)) co_return std::move(*refused);
-    auto cookie = fp::cookie_value(ctx.header(http::field::cookie), fp::refresh_cookie_name);
-    if (cookie && !cookie->empty() && refresh_tokens_ != nullptr && configured()) {
+    if (auto refused = check_request(ctx, fp::body_rule::json_or_csrf_header)) co_return std::move(*refused);
+    auto found = refresh_cookie_of(ctx);
+    if (auto* refused = std::get_if<http::response>(&found)) co_return std::move(*refused);
+    const auto& cookie = std::get<std::string>(found);
+    if (!cookie.empty() && refresh_tokens_ != nullptr && configured()) {
       // The whole family and the access tokens issued from it (RFC 7009, as /oauth/revoke).
-      auto outcome = co_await refresh_tokens_->revoke_family(*cookie, options_.client_id, unix_now());
+      auto outcome = co_await refresh_tokens_->revoke_family(cookie, options_.client_id, unix_now());
       if (!outcome) {
         // Not revoked: keep the cookie so that the browser can try again.
         log::warn("first-party logout failed: store unavailable", {{"request_id", ctx.request_id}});
@@ -93,6 +101,20 @@ public:
   }
 
 private:
+  // The refresh cookie's value ("" when absent), or the 400 for a request carrying it twice.
+  static std::variant<std::string, http::response> refresh_cookie_of(const http::request_context& ctx) {
+    std::vector<std::string_view> headers;
+    for (auto [it, end] = ctx.req.equal_range(http::field::cookie); it != end; ++it)
+      headers.emplace_back(it->value().data(), it->value().size());
+    auto found = fp::find_single_cookie(headers, fp::refresh_cookie_name);
+    if (found.what == fp::single_cookie::kind::repeated) {
+      auto res = to_response(make_error(oauth_errc::invalid_request, "The refresh token cookie was sent more than once."));
+      set_no_store(res);
+      return res;
+    }
+    return std::move(found.value);
+  }
+
   static std::string_view header(const http::request_context& ctx, std::string_view name) {
     auto it = ctx.req.find(name);
     return it == ctx.req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
@@ -111,14 +133,14 @@ private:
            (options_.trust_forwarded_proto && fp::forwarded_https(header(ctx, "X-Forwarded-Proto")));
   }
 
-  std::optional<http::response> check_request(const http::request_context& ctx, bool require_json) const {
+  std::optional<http::response> check_request(const http::request_context& ctx, fp::body_rule body) const {
     fp::request_origin o;
     o.origin = ctx.header(http::field::origin);
     o.sec_fetch_site = header(ctx, "Sec-Fetch-Site");
     o.host = ctx.header(http::field::host);
     o.content_type = ctx.header(http::field::content_type);
     o.has_csrf_header = ctx.req.find(fp::csrf_header) != ctx.req.end();
-    auto verdict = fp::check_csrf(o, options_.trusted_origins, require_json);
+    auto verdict = fp::check_csrf(o, options_.trusted_origins, body);
     if (verdict == fp::csrf_verdict::allowed) return std::nullopt;
     http::response res;
     switch (verdict) {
@@ -133,7 +155,9 @@ private:
     default:
       refused_type_->inc();
       res = http::error_response(http::status::unsupported_media_type, "invalid_request",
-                                 "Send Content-Type: application/json (or an X-Requested-With header).");
+                                 body == fp::body_rule::json
+                                     ? "Send Content-Type: application/json."
+                                     : "Send Content-Type: application/json (or an X-Requested-With header).");
       break;
     }
     set_no_store(res);

@@ -46,20 +46,6 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
-  while (!header.empty()) {
-    auto end = header.find(';');
-    auto pair = trim(header.substr(0, end));
-    header = end == std::string_view::npos ? std::string_view{} : header.substr(end + 1);
-    auto eq = pair.find('=');
-    if (eq == std::string_view::npos || trim(pair.substr(0, eq)) != name) continue;
-    auto value = trim(pair.substr(eq + 1));
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
-    return std::string(value);
-  }
-  return std::nullopt;
-}
-
 std::string refresh_cookie(std::string_view token, std::chrono::seconds max_age, bool secure) {
   return std::string(refresh_cookie_name) + "=" + std::string(token) + cookie_attributes(max_age, secure);
 }
@@ -73,7 +59,25 @@ bool forwarded_https(std::string_view x_forwarded_proto) {
   return lower(first) == "https";
 }
 
-csrf_verdict check_csrf(const request_origin& r, std::span<const std::string> trusted, bool require_json) {
+single_cookie find_single_cookie(std::span<const std::string_view> cookie_headers, std::string_view name) {
+  single_cookie found;
+  for (auto header : cookie_headers) {
+    while (!header.empty()) {
+      auto end = header.find(';');
+      auto pair = trim(header.substr(0, end));
+      header = end == std::string_view::npos ? std::string_view{} : header.substr(end + 1);
+      auto eq = pair.find('=');
+      if (eq == std::string_view::npos || trim(pair.substr(0, eq)) != name) continue;
+      if (found.what != single_cookie::kind::absent) return {single_cookie::kind::repeated, {}};
+      auto value = trim(pair.substr(eq + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      found = {single_cookie::kind::one, std::string(value)};
+    }
+  }
+  return found;
+}
+
+csrf_verdict check_csrf(const request_origin& r, std::span<const std::string> trusted, body_rule body) {
   if (!r.sec_fetch_site.empty() && lower(trim(r.sec_fetch_site)) != "same-origin") return csrf_verdict::cross_site_fetch;
   if (!r.origin.empty()) {
     auto origin = http::origin_of(trim(r.origin));
@@ -87,8 +91,9 @@ csrf_verdict check_csrf(const request_origin& r, std::span<const std::string> tr
     }
     if (!ok) return csrf_verdict::foreign_origin;
   }
-  if (require_json && !r.has_csrf_header && http::media_type(r.content_type) != "application/json")
-    return csrf_verdict::not_json;
+  bool json = http::media_type(r.content_type) == "application/json";
+  if (body == body_rule::json && !json) return csrf_verdict::not_json;
+  if (body == body_rule::json_or_csrf_header && !json && !r.has_csrf_header) return csrf_verdict::not_json;
   return csrf_verdict::allowed;
 }
 

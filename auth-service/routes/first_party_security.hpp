@@ -18,9 +18,16 @@ inline constexpr std::string_view csrf_header = "X-Requested-With";
 // & < > " ' escaped, for text and attribute values.
 std::string html_escape(std::string_view text);
 
-// The first value of cookie `name` in a Cookie header (RFC 6265 §5.4: the most specific path
-// first), unquoted; nullopt when absent.
-std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name);
+// Cookie `name` across every Cookie header of a request. Sent more than once, it is refused
+// (400 invalid_request): cookie tossing. A cookie planted by a sibling subdomain (Domain=) or
+// for a longer path arrives next to ours with the same name, and the server cannot tell which
+// is which (RFC 6265 §8.6, §8.7): taking the first would let the planted one win.
+struct single_cookie {
+  enum class kind { absent, one, repeated };
+  kind what = kind::absent;
+  std::string value;  // for kind::one, unquoted
+};
+single_cookie find_single_cookie(std::span<const std::string_view> cookie_headers, std::string_view name);
 
 // Set-Cookie values: the refresh token, and the same cookie expired.
 //   oauth_refresh_token=<t>; Path=/api/oauth; Max-Age=<ttl>; HttpOnly; SameSite=Strict[; Secure]
@@ -43,7 +50,14 @@ enum class csrf_verdict {
   allowed,
   foreign_origin,   // Origin is neither the addressed host nor a trusted origin → 403
   cross_site_fetch, // Sec-Fetch-Site is present and not same-origin → 403
-  not_json,         // a cookie endpoint without JSON Content-Type or X-Requested-With → 415
+  not_json,         // a body an HTML form could have sent (see body_rule) → 415
+};
+
+// What the body of a request must be so that no HTML form of another site could send it.
+enum class body_rule {
+  any,
+  json_or_csrf_header,  // Content-Type application/json, or an X-Requested-With header (the cookie endpoints)
+  json,                 // Content-Type application/json only (the login proxy: CONTRACT.md)
 };
 
 // The CSRF rules (OWASP: verify the source origin against the target origin; Fetch
@@ -53,10 +67,10 @@ enum class csrf_verdict {
 //    the cookie);
 //  - Origin, when sent, must name the host the request addressed (Host, any scheme) or one of
 //    `trusted` (the issuer's origin);
-//  - with `require_json`, the request must also be one a form cannot send: Content-Type
-//    application/json or an X-Requested-With header.
+//  - the body must follow `body`: a request a form cannot send (Content-Type
+//    application/json, or for json_or_csrf_header an X-Requested-With header).
 // Neither header present (curl, a server-side client, an old browser) passes the first two:
 // such clients do not carry a victim's cookies, and the third rule still holds for them.
-csrf_verdict check_csrf(const request_origin& r, std::span<const std::string> trusted, bool require_json);
+csrf_verdict check_csrf(const request_origin& r, std::span<const std::string> trusted, body_rule body);
 
 } // namespace oauth::auth::first_party

@@ -76,11 +76,13 @@ boost::asio::awaitable<http::response> serve_asset(std::shared_ptr<const asset> 
 
 web_options web_options_from(const auth_config& config) { return web_options{config.playground_api_url}; }
 
+// form-action 'none': the page's forms are submitted by app.js only (fetch); a native submit
+// (before the script has loaded) would send the password along with the form.
 std::string playground_csp(const std::string& api_base) {
   std::string connect = "'self'";
   if (auto origin = http::origin_of(api_base)) connect += " " + *origin;
   return "default-src 'none'; script-src 'self'; style-src 'self'; connect-src " + connect +
-         "; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+         "; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 }
 
 void add_web_routes(http::router& r, const web_options& options) {

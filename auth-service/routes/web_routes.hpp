@@ -8,7 +8,7 @@
 // Every response: X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer. The page also:
 //   Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self';
 //     connect-src 'self' <PLAYGROUND_API_URL's origin>; img-src 'self'; base-uri 'none';
-//     form-action 'self'; frame-ancestors 'none'
+//     form-action 'none'; frame-ancestors 'none'
 //   X-Frame-Options: DENY (older browsers), Cache-Control: no-cache.
 // The page links the assets as /playground/app.js?v=<hash of the content>; with the current
 // hash they are cached for a year (immutable), any other request revalidates (no-cache).

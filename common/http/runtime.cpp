@@ -1,10 +1,10 @@
 #include "common/http/runtime.hpp"
 
+#include "common/http/stop_signals.hpp"
 #include "common/log.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -17,13 +17,10 @@ namespace {
 
 struct signal_loop : std::enable_shared_from_this<signal_loop> {
   signal_loop(asio::io_context& io, server& srv, std::chrono::seconds drain, runtime_hooks hooks)
-      : io(io), srv(srv), drain(drain), hooks(std::move(hooks)), signals(io, SIGINT, SIGTERM, SIGHUP) {}
+      : io(io), srv(srv), drain(drain), hooks(std::move(hooks)), signals(io) {}
 
   void wait() {
-    signals.async_wait([self = shared_from_this()](boost::system::error_code ec, int signo) {
-      if (ec) return;
-      self->handle(signo);
-    });
+    signals.async_wait([self = shared_from_this()](int signo) { self->handle(signo); });
   }
 
   void handle(int signo) {
@@ -33,12 +30,7 @@ struct signal_loop : std::enable_shared_from_this<signal_loop> {
       wait();
       return;
     }
-    if (stopping) {
-      log::warn("second stop signal: exiting without waiting for the drain");
-      io.stop();
-      return;
-    }
-    stopping = true;
+    // The first stop signal: a second one never comes here (stop_signals ends the process).
     log::info("stop signal received: draining", {{"signal", signo},
                                                   {"connections", srv.active_connections()},
                                                   {"drain_seconds", drain.count()}});
@@ -50,15 +42,13 @@ struct signal_loop : std::enable_shared_from_this<signal_loop> {
         self->io.stop();
       });
     });
-    wait();
   }
 
   asio::io_context& io;
   server& srv;
   std::chrono::seconds drain;
   runtime_hooks hooks;
-  asio::signal_set signals;
-  bool stopping = false;
+  stop_signals signals;
 };
 
 } // namespace

@@ -2,7 +2,8 @@
 // Runs a service on THREADS threads until SIGTERM or SIGINT, then drains the HTTP server
 // (bounded by SHUTDOWN_DRAIN_SECONDS) and returns 0. contexts.main() (the shared clients'
 // context) runs on the calling thread; each further thread runs a context of its own, and
-// the server's connections are spread over all of them.
+// the server's connections are spread over all of them. A second stop signal ends the
+// process at once with status 0 (common/http/stop_signals.hpp).
 #include "common/http/server.hpp"
 
 #include <boost/asio/any_io_executor.hpp>

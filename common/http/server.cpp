@@ -7,6 +7,7 @@
 #include "common/random.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -24,8 +25,9 @@
 #include <algorithm>
 #include <array>
 #include <exception>
-#include <limits>
+#include <optional>
 #include <tuple>
+#include <variant>
 
 namespace oauth::http {
 
@@ -33,24 +35,6 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-// Timeouts: rather than arming a timer for every read and write (a timer queue update,
-// often a timerfd syscall, several times per request), each session publishes the deadline
-// of what it is waiting for, and one sweeper per server cancels the sessions that passed
-// theirs. Deadlines are enforced to within the sweep interval.
-struct server::session_state {
-  asio::any_io_executor executor;       // the connection's strand, or its single-threaded context
-  beast::tcp_stream* stream = nullptr;  // touched only on that executor
-  bool busy = false;                    // a request is being read or handled
-  std::atomic<std::int64_t> deadline{std::numeric_limits<std::int64_t>::max()};  // steady_clock ticks
-  std::atomic<bool> timed_out{false};
-
-  void expires_after(std::chrono::steady_clock::duration d) {
-    timed_out.store(false, std::memory_order_relaxed);
-    deadline.store((std::chrono::steady_clock::now() + d).time_since_epoch().count(), std::memory_order_relaxed);
-  }
-  void expires_never() { deadline.store(std::numeric_limits<std::int64_t>::max(), std::memory_order_relaxed); }
-};
 
 namespace {
 
@@ -83,6 +67,22 @@ std::string allow_header(const std::vector<verb>& methods) {
   }
   return out;
 }
+
+bool peer_left(const error_code& ec) {
+  return ec == beast_http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset;
+}
+
+response header_too_large(std::string_view what, std::size_t limit) {
+  return error_response(status::request_header_fields_too_large, "request_header_fields_too_large",
+                        std::string(what) + " exceed " + std::to_string(limit) + " bytes");
+}
+
+response body_too_large(std::size_t limit) {
+  return error_response(status::payload_too_large, "payload_too_large",
+                        "request body exceeds " + std::to_string(limit) + " bytes");
+}
+
+response malformed() { return error_response(status::bad_request, "invalid_request", "malformed HTTP request"); }
 
 // The status line and fields of a response, as HTTP/1.1 puts them on the wire. Serialized
 // here into a buffer the session reuses, then written with the body in one gathered write:
@@ -117,8 +117,287 @@ std::optional<std::string> request_context::query_param(std::string_view name) c
   return std::nullopt;
 }
 
+namespace {
+
+// A handler's run, apart from its connection so that the connection can answer for it once
+// HTTP_HANDLER_TIMEOUT_MS has passed. It owns the request (the context's views point into
+// it) and lives as long as the handler, which may outlive the connection's interest.
+struct handler_call {
+  explicit handler_call(request r) : req(std::move(r)) {}
+  request req;
+  std::optional<request_context> ctx;
+  response res;
+  std::exception_ptr error;
+  bool finished = false;
+  // The connection's coroutine, while it waits: resumed in place, since whoever wakes it runs
+  // on the connection's executor.
+  struct waiter_base {
+    virtual ~waiter_base() = default;
+    virtual void resume() = 0;
+  };
+  template <class Handler>
+  struct waiter_of : waiter_base {
+    explicit waiter_of(Handler h) : handler(std::move(h)) {}
+    void resume() override { std::move(handler)(); }
+    Handler handler;
+  };
+  std::unique_ptr<waiter_base> waiter;
+
+  void wake() {
+    if (auto w = std::move(waiter)) w->resume();
+  }
+};
+
+} // namespace
+
+// A request read off the wire, with what the steps after the read need.
+struct server::incoming {
+  std::shared_ptr<handler_call> call;  // owns the request
+  match_result match;
+  std::string_view path;   // into call->req
+  std::string_view query;  // into call->req
+  std::string request_id;
+  std::string remote_address;
+  std::chrono::steady_clock::time_point started;
+
+  const request& req() const { return call->req; }
+};
+
+// One connection. Its steps run on its executor; the sweeper and the drain reach it only by
+// posting there.
+class server::session : public deadline_sweeper::entry {
+public:
+  // Why no request came: `answer` (when set) goes to the peer before the connection closes.
+  struct no_request {
+    std::optional<response> answer;
+  };
+  template <class T>
+  using read_result = std::variant<T, no_request>;
+
+  session(server& srv, tcp::socket socket);
+
+  asio::awaitable<bool> wait_for_request();
+  asio::awaitable<read_result<incoming>> read_request();
+  asio::awaitable<std::size_t> write_response(response& res, error_code& ec);
+  asio::awaitable<void> refuse_and_close(response res);
+  void close();
+
+  // Stops what the connection waits for: a handler (the connection answers for it) or I/O.
+  void cut_off();
+  void close_if_idle() {
+    if (!busy_ && open_) stream_.cancel();
+  }
+
+  std::size_t served = 0;
+  std::shared_ptr<handler_call> waiting;  // the handler call it waits for, if any
+
+protected:
+  void expire() override { cut_off(); }
+
+private:
+  asio::awaitable<read_result<request>> read_body(beast_http::request_parser<beast_http::empty_body>& head_parser,
+                                                  std::size_t head_bytes, std::size_t body_limit);
+  incoming describe(request req, match_result match, std::chrono::steady_clock::time_point started) const;
+
+  server& srv_;
+  const http_limits& limits_;
+  beast::tcp_stream stream_;
+  // Capped at the header limit: only what the parser has not consumed sits here (a head, a
+  // chunk-size line with its extensions, trailers); bodies go to the request as they arrive.
+  beast::flat_buffer buffer_;
+  std::string response_head_;  // the response's status line and fields, reused across requests
+  std::optional<asio::ip::address> peer_ip_;
+  std::string peer_address_;
+  bool busy_ = false;  // a request is being read or handled
+  bool open_ = true;
+};
+
+server::session::session(server& srv, tcp::socket socket)
+    : entry(socket.get_executor()),
+      srv_(srv),
+      limits_(srv.options_.limits),
+      stream_(std::move(socket)),
+      buffer_(srv.options_.limits.max_header_bytes) {
+  error_code ec;
+  auto remote = stream_.socket().remote_endpoint(ec);
+  if (!ec) {
+    peer_ip_ = remote.address();
+    peer_address_ = peer_ip_->to_string();
+  }
+}
+
+void server::session::cut_off() {
+  if (waiting) {
+    auto call = std::move(waiting);
+    waiting.reset();
+    call->wake();
+  } else if (open_) {
+    stream_.cancel();
+  }
+}
+
+// Idle keep-alive: waits for the first byte of the next request.
+asio::awaitable<bool> server::session::wait_for_request() {
+  busy_ = false;
+  if (buffer_.size() != 0) co_return true;  // pipelined
+  expires_after(limits_.idle_timeout);
+  auto room = std::min<std::size_t>(4096, buffer_.max_size());
+  auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(room), use_tuple);
+  if (ec) co_return false;
+  buffer_.commit(n);
+  co_return true;
+}
+
+// The head, its limits, then the body (when there is one).
+asio::awaitable<server::session::read_result<server::incoming>> server::session::read_request() {
+  busy_ = true;
+  auto started = std::chrono::steady_clock::now();
+
+  beast_http::request_parser<beast_http::empty_body> head_parser;
+  head_parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+  expires_after(limits_.header_timeout);
+  auto [ec, head_bytes] = co_await beast_http::async_read_header(stream_, buffer_, head_parser, use_tuple);
+  if (ec == beast_http::error::header_limit || ec == beast_http::error::buffer_overflow) {
+    limit_counter("header_bytes").inc();
+    co_return no_request{header_too_large("request header fields", limits_.max_header_bytes)};
+  }
+  if (ec && timed_out()) {
+    limit_counter("header_timeout").inc();
+    co_return no_request{};
+  }
+  if (peer_left(ec) || ec == asio::error::operation_aborted) co_return no_request{};
+  if (ec) co_return no_request{malformed()};
+
+  const auto& head = head_parser.get();
+  std::string_view target(head.target().data(), head.target().size());
+  auto match = srv_.router_->match(head.method(), target.substr(0, target.find('?')));
+  std::size_t body_limit = limits_.max_body_bytes;
+  if (match.found != nullptr && match.found->options.max_body_bytes != 0)
+    body_limit = match.found->options.max_body_bytes;
+  if (auto declared = head_parser.content_length(); declared && *declared > body_limit) {
+    limit_counter("body_bytes").inc();
+    co_return no_request{body_too_large(body_limit)};
+  }
+
+  if (head_parser.is_done()) {
+    // No body (GET, DELETE...): the request is its header; no second parser, no body read
+    // (an async_read that has nothing to do still costs a trip through the scheduler).
+    auto bodiless = head_parser.release();
+    co_return describe(request(std::move(static_cast<beast_http::request_header<>&>(bodiless))), std::move(match),
+                       started);
+  }
+  auto body = co_await read_body(head_parser, head_bytes, body_limit);
+  if (auto* failure = std::get_if<no_request>(&body)) co_return std::move(*failure);
+  co_return describe(std::move(std::get<request>(body)), std::move(match), started);
+}
+
+asio::awaitable<server::session::read_result<request>> server::session::read_body(
+    beast_http::request_parser<beast_http::empty_body>& head_parser, std::size_t head_bytes, std::size_t body_limit) {
+  beast_http::request_parser<beast_http::string_body> parser(std::move(head_parser));
+  parser.body_limit(body_limit);
+  // Chunk extensions are metadata like the head: all of a request's together share the
+  // header limit with it (the capped buffer bounds each line; this bounds their sum).
+  std::size_t metadata_left = limits_.max_header_bytes > head_bytes ? limits_.max_header_bytes - head_bytes : 0;
+  auto count_extensions = [&metadata_left](std::uint64_t, std::string_view extensions, error_code& ec) {
+    if (extensions.size() > metadata_left) {
+      ec = beast_http::error::header_limit;
+      return;
+    }
+    metadata_left -= extensions.size();
+  };
+  parser.on_chunk_header(count_extensions);
+
+  if (beast::iequals(parser.get()[field::expect], "100-continue")) {
+    beast_http::response<beast_http::empty_body> cont{status::continue_, 11};
+    expires_after(limits_.body_timeout);
+    auto [ec, n] = co_await beast_http::async_write(stream_, cont, use_tuple);
+    if (ec) co_return no_request{};
+  }
+  expires_after(limits_.body_timeout);
+  auto [ec, n] = co_await beast_http::async_read(stream_, buffer_, parser, use_tuple);
+  if (ec == beast_http::error::body_limit) {
+    limit_counter("body_bytes").inc();
+    co_return no_request{body_too_large(body_limit)};
+  }
+  if (ec == beast_http::error::header_limit || ec == beast_http::error::buffer_overflow) {
+    limit_counter("header_bytes").inc();
+    co_return no_request{header_too_large("chunk extensions or trailers", limits_.max_header_bytes)};
+  }
+  if (ec && timed_out()) {
+    limit_counter("body_timeout").inc();
+    co_return no_request{};
+  }
+  if (peer_left(ec)) co_return no_request{};
+  if (ec) co_return no_request{malformed()};
+  co_return parser.release();
+}
+
+server::incoming server::session::describe(request req, match_result match,
+                                           std::chrono::steady_clock::time_point started) const {
+  incoming in;
+  in.started = started;
+  in.match = std::move(match);
+  in.remote_address = peer_address_;
+  if (!srv_.proxies_.empty() && peer_ip_) {
+    if (auto xff = req.find("X-Forwarded-For"); xff != req.end())
+      in.remote_address = srv_.proxies_.client_address(*peer_ip_, xff->value());
+  }
+  if (auto it = req.find("X-Request-Id"); it != req.end() && acceptable_request_id(it->value()))
+    in.request_id = std::string(it->value());
+  else
+    in.request_id = random_request_id();
+  in.call = std::make_shared<handler_call>(std::move(req));
+  std::string_view target(in.call->req.target().data(), in.call->req.target().size());
+  auto qmark = target.find('?');
+  in.path = target.substr(0, qmark);
+  if (qmark != std::string_view::npos) in.query = target.substr(qmark + 1);
+  return in;
+}
+
+asio::awaitable<std::size_t> server::session::write_response(response& res, error_code& ec) {
+  expires_after(limits_.body_timeout);
+  std::size_t written = 0;
+  if (res.chunked()) {  // no handler streams today; Beast's serializer would do it right
+    std::tie(ec, written) = co_await beast_http::async_write(stream_, res, use_tuple);
+  } else {
+    serialize_head(res, response_head_);
+    std::array<asio::const_buffer, 2> wire{asio::buffer(response_head_), asio::buffer(res.body())};
+    std::tie(ec, written) = co_await asio::async_write(stream_, wire, use_tuple);
+  }
+  co_return written;
+}
+
+// Sends a response produced by the server itself (limits, malformed input) and closes.
+asio::awaitable<void> server::session::refuse_and_close(response res) {
+  res.keep_alive(false);
+  res.set(field::server, srv_.options_.server_name);
+  expires_after(limits_.body_timeout);
+  auto [ec, n] = co_await beast_http::async_write(stream_, res, use_tuple);
+  if (ec) co_return;
+  // A lingering close: a peer still sending (the rest of a refused body) would be answered
+  // with a reset that can destroy the response before it is read, so what it sends is read
+  // and dropped for a moment (at most 1 s and 64 KiB) after our side is shut.
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  expires_after(std::min<std::chrono::steady_clock::duration>(std::chrono::seconds(1), limits_.body_timeout));
+  std::array<char, 4096> sink;
+  for (std::size_t dropped = 0; dropped < 64 * 1024;) {
+    auto [read_ec, got] = co_await stream_.async_read_some(asio::buffer(sink), use_tuple);
+    if (read_ec) break;
+    dropped += got;
+  }
+}
+
+void server::session::close() {
+  open_ = false;
+  waiting.reset();
+  expires_never();
+  error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.close();
+}
+
 server::server(asio::io_context& io, server_options options, std::shared_ptr<const router> routes)
-    : io_(io), options_(std::move(options)), router_(std::move(routes)) {
+    : io_(io), options_(std::move(options)), router_(std::move(routes)), sweeper_(io) {
   std::vector<address_range> ranges;
   for (const auto& text : options_.limits.trusted_proxies) {
     auto range = parse_address_range(text);
@@ -147,38 +426,9 @@ void server::start() {
     if (e) std::rethrow_exception(e);
   });
   // A quarter of the shortest timeout, between 10 ms and 250 ms.
-  auto shortest = std::min({options_.limits.header_timeout, options_.limits.body_timeout, options_.limits.idle_timeout});
-  sweep_interval_ = std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
-  sweep_timer_ = std::make_unique<asio::steady_timer>(asio::make_strand(io_));
-  asio::co_spawn(sweep_timer_->get_executor(), sweep_loop(), [](std::exception_ptr e) {
-    if (e) std::rethrow_exception(e);
-  });
-}
-
-asio::awaitable<void> server::sweep_loop() {
-  std::vector<std::shared_ptr<session_state>> expired;
-  for (;;) {
-    sweep_timer_->expires_after(sweep_interval_);
-    auto [ec] = co_await sweep_timer_->async_wait(use_tuple);
-    if (ec) co_return;  // the server is going away
-    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-    expired.clear();
-    {
-      std::lock_guard lock(sessions_mutex_);
-      for (const auto& s : sessions_)
-        if (s->deadline.load(std::memory_order_relaxed) <= now) expired.push_back(s);
-    }
-    for (auto& s : expired) {
-      // Re-checked on the session's strand: it may have moved on to a new deadline since.
-      asio::post(s->executor, [s, now] {
-        if (s->stream != nullptr && s->deadline.load(std::memory_order_relaxed) <= now) {
-          s->timed_out.store(true, std::memory_order_relaxed);
-          s->expires_never();
-          s->stream->cancel();
-        }
-      });
-    }
-  }
+  const auto& l = options_.limits;
+  auto shortest = std::min({l.header_timeout, l.body_timeout, l.idle_timeout, l.handler_timeout});
+  sweeper_.start(std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250)));
 }
 
 asio::awaitable<void> server::accept_loop() {
@@ -207,7 +457,7 @@ asio::awaitable<void> server::accept_loop() {
     active_.fetch_add(1);
     connections_gauge().add(1);
     auto ex = socket.get_executor();
-    asio::co_spawn(ex, run_session(std::move(socket)), [this](std::exception_ptr e) {
+    asio::co_spawn(ex, run_session(std::move(socket)), [](std::exception_ptr e) {
       if (e) {
         try {
           std::rethrow_exception(e);
@@ -227,207 +477,148 @@ asio::awaitable<void> server::refuse(tcp::socket socket) {
   stream.expires_after(std::chrono::seconds(1));
   co_await beast_http::async_write(stream, res, use_tuple);
   error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
+// One connection: read a request, dispatch it, write the response, log it; again while
+// keep-alive lasts.
 asio::awaitable<void> server::run_session(tcp::socket socket) {
-  auto state = std::make_shared<session_state>();
-  state->executor = socket.get_executor();
-  {
-    std::lock_guard lock(sessions_mutex_);
-    sessions_.insert(state);
-  }
-  error_code ec;
-  auto remote = socket.remote_endpoint(ec);
-  std::optional<asio::ip::address> peer_ip;
-  if (!ec) peer_ip = remote.address();
-  std::string peer_address = peer_ip ? peer_ip->to_string() : std::string();
-
-  beast::tcp_stream stream(std::move(socket));
-  state->stream = &stream;
-  beast::flat_buffer buffer;
-  std::string response_head;  // the response's status line and fields, reused across requests
-  const auto& limits = options_.limits;
-  std::size_t served = 0;
-
-  // Sends a response produced by the server itself (limits, parse errors) and ends the connection.
-  auto send_and_close = [&](response res) -> asio::awaitable<void> {
-    res.keep_alive(false);
-    res.set(field::server, options_.server_name);
-    state->expires_after(limits.body_timeout);
-    co_await beast_http::async_write(stream, res, use_tuple);
-  };
-
-  for (;;) {
-    if (draining_) break;
-    state->busy = false;
-    if (buffer.size() == 0) {
-      // Idle keep-alive: wait for the first byte of the next request.
-      state->expires_after(limits.idle_timeout);
-      auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
-      if (read_ec) break;
-      buffer.commit(n);
-    }
-    state->busy = true;
-    auto started = std::chrono::steady_clock::now();
-
-    beast_http::request_parser<beast_http::empty_body> header_parser;
-    header_parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-    state->expires_after(limits.header_timeout);
-    auto [header_ec, header_bytes] = co_await beast_http::async_read_header(stream, buffer, header_parser, use_tuple);
-    (void)header_bytes;
-    if (header_ec == beast_http::error::header_limit) {
-      limit_counter("header_bytes").inc();
-      co_await send_and_close(error_response(status::request_header_fields_too_large, "request_header_fields_too_large",
-                                             "request header exceeds " + std::to_string(limits.max_header_bytes) + " bytes"));
+  auto s = std::make_shared<session>(*this, std::move(socket));
+  sweeper_.add(s);
+  while (!draining_ && co_await s->wait_for_request()) {
+    auto read = co_await s->read_request();
+    if (auto* failure = std::get_if<session::no_request>(&read)) {
+      if (failure->answer) co_await s->refuse_and_close(std::move(*failure->answer));
       break;
     }
-    if (header_ec && state->timed_out.load(std::memory_order_relaxed)) {
-      limit_counter("header_timeout").inc();
-      break;
-    }
-    if (header_ec == beast_http::error::end_of_stream || header_ec == asio::error::eof ||
-        header_ec == asio::error::connection_reset || header_ec == asio::error::operation_aborted)
-      break;
-    if (header_ec) {
-      co_await send_and_close(error_response(status::bad_request, "invalid_request", "malformed HTTP request"));
-      break;
-    }
+    auto& in = std::get<incoming>(read);
+    auto res = co_await dispatch(*s, in);
 
-    auto& head = header_parser.get();
-    std::string_view target(head.target().data(), head.target().size());
-    auto qmark = target.find('?');
-    std::string_view path = target.substr(0, qmark);
-    auto match = router_->match(head.method(), path);
-    std::size_t body_limit = limits.max_body_bytes;
-    if (match.found != nullptr && match.found->options.max_body_bytes != 0)
-      body_limit = match.found->options.max_body_bytes;
-
-    auto declared = header_parser.content_length();
-    if (declared && *declared > body_limit) {
-      limit_counter("body_bytes").inc();
-      co_await send_and_close(error_response(status::payload_too_large, "payload_too_large",
-                                             "request body exceeds " + std::to_string(body_limit) + " bytes"));
-      break;
-    }
-
-    request req;
-    if (header_parser.is_done()) {
-      // No body (GET, DELETE...): the request is its header; no second parser, no body read
-      // (an async_read that has nothing to do still costs a trip through the scheduler).
-      auto bodiless = header_parser.release();
-      req = request(std::move(static_cast<beast_http::request_header<>&>(bodiless)));
-    } else {
-      beast_http::request_parser<beast_http::string_body> parser(std::move(header_parser));
-      parser.body_limit(body_limit);
-      if (beast::iequals(parser.get()[field::expect], "100-continue")) {
-        beast_http::response<beast_http::empty_body> cont{status::continue_, 11};
-        state->expires_after(limits.body_timeout);
-        auto [cont_ec, cont_n] = co_await beast_http::async_write(stream, cont, use_tuple);
-        (void)cont_n;
-        if (cont_ec) break;
-      }
-      state->expires_after(limits.body_timeout);
-      auto [body_ec, body_bytes] = co_await beast_http::async_read(stream, buffer, parser, use_tuple);
-      (void)body_bytes;
-      if (body_ec == beast_http::error::body_limit) {
-        limit_counter("body_bytes").inc();
-        co_await send_and_close(error_response(status::payload_too_large, "payload_too_large",
-                                               "request body exceeds " + std::to_string(body_limit) + " bytes"));
-        break;
-      }
-      if (body_ec && state->timed_out.load(std::memory_order_relaxed)) {
-        limit_counter("body_timeout").inc();
-        break;
-      }
-      if (body_ec) {
-        if (body_ec != beast_http::error::end_of_stream && body_ec != asio::error::eof &&
-            body_ec != asio::error::connection_reset)
-          co_await send_and_close(error_response(status::bad_request, "invalid_request", "malformed HTTP request"));
-        break;
-      }
-
-      req = parser.release();
-    }
-    std::string remote_address = peer_address;
-    if (!proxies_.empty() && peer_ip) {
-      auto xff = req.find("X-Forwarded-For");
-      if (xff != req.end()) remote_address = proxies_.client_address(*peer_ip, xff->value());
-    }
-    std::string request_id;
-    if (auto it = req.find("X-Request-Id"); it != req.end() && acceptable_request_id(it->value()))
-      request_id = std::string(it->value());
-    else
-      request_id = random_request_id();
-
-    // The request's views point into req, which outlives the handler.
-    std::string_view req_target(req.target().data(), req.target().size());
-    request_context ctx{req, req_target.substr(0, qmark),
-                        qmark == std::string_view::npos ? std::string_view{} : req_target.substr(qmark + 1),
-                        std::move(match.params), request_id, remote_address, {}};
-    state->expires_never();  // handlers bound their own I/O (PostgreSQL, Redis timeouts)
-    response res;
-    const route_metrics* stats = &router_->unmatched_stats();
-    if (match.found != nullptr) {
-      stats = &match.found->stats;
-      try {
-        res = co_await match.found->handle(ctx);
-      } catch (const std::exception& e) {
-        log::error("handler failed", {{"request_id", request_id}, {"route", match.found->pattern}, {"error", e.what()}});
-        res = error_response(status::internal_server_error, "server_error", "internal error");
-      }
-    } else if (!match.allowed.empty()) {
-      res = error_response(status::method_not_allowed, "method_not_allowed",
-                           "method " + std::string(req.method_string()) + " is not allowed here");
-      res.set(field::allow, allow_header(match.allowed));
-    } else {
-      res = error_response(status::not_found, "not_found", "no such resource");
-    }
-
-    ++served;
-    bool keep_alive = req.keep_alive() && !draining_ &&
-                      (limits.max_requests_per_connection == 0 || served < limits.max_requests_per_connection);
-    res.version(req.version());
+    bool keep_alive = in.req().keep_alive() && !draining_ &&
+                      (options_.limits.max_requests_per_connection == 0 ||
+                       ++s->served < options_.limits.max_requests_per_connection);
+    res.version(in.req().version());
     res.keep_alive(keep_alive);
     res.set(field::server, options_.server_name);
-    res.set("X-Request-Id", request_id);
+    res.set("X-Request-Id", in.request_id);
     if (!res.has_content_length() && !res.chunked()) res.prepare_payload();
-    unsigned code = res.result_int();
-    state->expires_after(limits.body_timeout);
+
     error_code write_ec;
-    std::size_t written = 0;
-    if (res.chunked()) {  // no handler streams today; Beast's serializer would do it right
-      std::tie(write_ec, written) = co_await beast_http::async_write(stream, res, use_tuple);
-    } else {
-      serialize_head(res, response_head);
-      std::array<asio::const_buffer, 2> wire{asio::buffer(response_head), asio::buffer(res.body())};
-      std::tie(write_ec, written) = co_await asio::async_write(stream, wire, use_tuple);
-    }
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    stats->record(code, seconds);
-    if (options_.access_log) {
-      log::access({.request_id = request_id,
-                   .method = req.method_string(),
-                   .path = ctx.path,
-                   .route = match.found ? std::string_view(match.found->pattern) : std::string_view(),
-                   .status = code,
-                   .duration_ms = seconds * 1000.0,
-                   .bytes = written,
-                   .remote = remote_address});
-    }
+    auto written = co_await s->write_response(res, write_ec);
+    log_access(in, res.result_int(), std::chrono::duration<double>(std::chrono::steady_clock::now() - in.started).count(),
+               written);
     if (write_ec || !keep_alive) break;
   }
-
-  state->stream = nullptr;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.close();
-  {
-    std::lock_guard lock(sessions_mutex_);
-    sessions_.erase(state);
-  }
+  s->close();
+  sweeper_.remove(s);
   active_.fetch_sub(1);
   connections_gauge().add(-1);
   check_drained();
+}
+
+// Router → handler, or the router's own 404 / 405.
+asio::awaitable<response> server::dispatch(session& s, incoming& in) {
+  if (in.match.found != nullptr) co_return co_await call_handler(s, *in.match.found, in);
+  if (!in.match.allowed.empty()) {
+    auto res = error_response(status::method_not_allowed, "method_not_allowed",
+                              "method " + std::string(in.req().method_string()) + " is not allowed here");
+    res.set(field::allow, allow_header(in.match.allowed));
+    co_return res;
+  }
+  co_return error_response(status::not_found, "not_found", "no such resource");
+}
+
+namespace {
+
+// The handler's own coroutine: stores its outcome in the call and wakes the connection if it
+// still waits. Holds the router (hence the route) and the call as long as it runs.
+asio::awaitable<void> run_handler(std::shared_ptr<const router> keep, const route* r,
+                                  std::shared_ptr<handler_call> call) {
+  (void)keep;
+  // Destroyed unfinished (its context shut down): the waiting connection would otherwise stay
+  // owned by the call that it owns.
+  struct release_waiter {
+    handler_call* call;
+    bool finished = false;
+    ~release_waiter() {
+      if (!finished) call->waiter.reset();
+    }
+  } guard{call.get()};
+  try {
+    call->res = co_await r->handle(*call->ctx);
+  } catch (...) {
+    call->error = std::current_exception();
+  }
+  guard.finished = true;
+  call->finished = true;
+  call->wake();
+}
+
+} // namespace
+
+// Runs the route's handler, bounded by HTTP_HANDLER_TIMEOUT_MS: past it, the connection
+// answers 503 temporarily_unavailable (RFC 6749 §5.2, what the services already say when a
+// dependency is down) while the handler finishes on its own. Its I/O (PostgreSQL, Redis) is
+// bounded by the clients' own timeouts; this bounds the whole.
+asio::awaitable<response> server::call_handler(session& s, const route& r, incoming& in) {
+  auto call = in.call;
+  call->ctx.emplace(request_context{call->req, in.path, in.query, std::move(in.match.params), in.request_id,
+                                    in.remote_address, {}});
+  asio::co_spawn(s.executor(), run_handler(router_, &r, call), asio::detached);
+  // co_spawn dispatches: a handler that never suspends (most of the cheap ones) is done here.
+  if (!call->finished) {
+    s.waiting = call;
+    s.expires_after(options_.limits.handler_timeout);
+    co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+        [&call](auto waiter) {
+          call->waiter = std::make_unique<handler_call::waiter_of<decltype(waiter)>>(std::move(waiter));
+        },
+        asio::use_awaitable);
+    s.expires_never();  // reading the next request sets the next deadline
+    s.waiting.reset();
+  }
+
+  if (!call->finished) {
+    // Past HTTP_HANDLER_TIMEOUT_MS, or the drain's deadline.
+    if (draining_) {
+      log::warn("handler cut off by the drain deadline", {{"request_id", in.request_id}, {"route", r.pattern}});
+    } else {
+      limit_counter("handler_timeout").inc();
+      log::warn("handler timed out", {{"request_id", in.request_id}, {"route", r.pattern},
+                                      {"timeout_ms", options_.limits.handler_timeout.count()}});
+    }
+    auto res = error_response(status::service_unavailable, "temporarily_unavailable",
+                              "the request took too long; try again");
+    res.set(field::retry_after, "1");
+    co_return res;
+  }
+  if (call->error) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(call->error);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log::error("handler failed", {{"request_id", in.request_id}, {"route", r.pattern}, {"error", what}});
+    co_return error_response(status::internal_server_error, "server_error", "internal error");
+  }
+  co_return std::move(call->res);
+}
+
+// The route's metrics and the access log line.
+void server::log_access(const incoming& in, unsigned status_code, double seconds, std::size_t bytes) const {
+  const route_metrics& stats = in.match.found != nullptr ? in.match.found->stats : router_->unmatched_stats();
+  stats.record(status_code, seconds);
+  if (!options_.access_log) return;
+  log::access({.request_id = in.request_id,
+               .method = in.req().method_string(),
+               .path = in.path,
+               .route = in.match.found ? std::string_view(in.match.found->pattern) : std::string_view(),
+               .status = status_code,
+               .duration_ms = seconds * 1000.0,
+               .bytes = bytes,
+               .remote = in.remote_address});
 }
 
 void server::shutdown(std::chrono::milliseconds drain, std::function<void()> done) {
@@ -435,7 +626,7 @@ void server::shutdown(std::chrono::milliseconds drain, std::function<void()> don
   // on any session that ends may call check_drained() on another thread.
   drain_timer_ = std::make_unique<asio::steady_timer>(io_, drain);
   {
-    std::lock_guard lock(sessions_mutex_);
+    std::lock_guard lock(drain_mutex_);
     on_drained_ = std::move(done);
   }
   draining_ = true;
@@ -445,32 +636,23 @@ void server::shutdown(std::chrono::milliseconds drain, std::function<void()> don
       acceptor_->close(ec);
     });
   }
-  std::vector<std::shared_ptr<session_state>> sessions;
-  {
-    std::lock_guard lock(sessions_mutex_);
-    sessions.assign(sessions_.begin(), sessions_.end());
-  }
   // Idle keep-alive connections are closed now; busy ones finish their request first.
-  for (auto& s : sessions) {
-    asio::post(s->executor, [s] {
-      if (!s->busy && s->stream != nullptr) s->stream->cancel();
-    });
+  // Every entry of the sweeper is a session.
+  for (auto& e : sweeper_.entries()) {
+    auto s = std::static_pointer_cast<session>(e);
+    asio::post(s->executor(), [s] { s->close_if_idle(); });
   }
   drain_timer_->async_wait([this](error_code ec) {
     if (ec) return;
-    std::vector<std::shared_ptr<session_state>> left;
-    {
-      std::lock_guard lock(sessions_mutex_);
-      left.assign(sessions_.begin(), sessions_.end());
-    }
+    auto left = sweeper_.entries();
     if (!left.empty()) log::warn("drain deadline passed; closing connections", {{"connections", left.size()}});
-    for (auto& s : left)
-      asio::post(s->executor, [s] {
-        if (s->stream != nullptr) s->stream->cancel();
-      });
+    for (auto& e : left) {
+      auto s = std::static_pointer_cast<session>(e);
+      asio::post(s->executor(), [s] { s->cut_off(); });
+    }
     std::function<void()> done;
     {
-      std::lock_guard lock(sessions_mutex_);
+      std::lock_guard lock(drain_mutex_);
       done = std::move(on_drained_);
       on_drained_ = nullptr;
     }
@@ -483,7 +665,7 @@ void server::check_drained() {
   if (!draining_ || active_.load() != 0) return;
   std::function<void()> done;
   {
-    std::lock_guard lock(sessions_mutex_);
+    std::lock_guard lock(drain_mutex_);
     done = std::move(on_drained_);
     on_drained_ = nullptr;
   }

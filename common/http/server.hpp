@@ -2,13 +2,17 @@
 // The HTTP/1.1 server: listener → session (limits, timeouts, keep-alive) → router.
 // Every limit is deliberate (common/config.hpp, http_limits):
 //   header bigger than max_header_bytes        → 431, connection closed
+//   chunk extensions (all of a body's together) or trailers bigger than max_header_bytes
+//                                              → 431, connection closed
 //   body bigger than the route's limit         → 413, connection closed
 //   header not complete within header_timeout  → connection closed (slow-header defence)
 //   body not complete within body_timeout      → connection closed
-//   malformed request                          → 400, connection closed
+//   malformed request or chunk                 → 400, connection closed
+//   handler not done within handler_timeout    → 503 temporarily_unavailable with Retry-After
 //   idle keep-alive longer than idle_timeout   → connection closed
 //   more than max_connections open             → 503 with Retry-After, connection closed
 #include "common/config.hpp"
+#include "common/http/deadline_sweeper.hpp"
 #include "common/http/forwarded.hpp"
 #include "common/http/router.hpp"
 
@@ -22,7 +26,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <unordered_set>
 #include <vector>
 
 namespace oauth::http {
@@ -59,12 +62,15 @@ public:
   // before the contexts run. Without it, sessions run on strands of the constructor's context.
   void spread_sessions(std::vector<asio::io_context*> contexts) { session_contexts_ = std::move(contexts); }
 
-  struct session_state;
-
 private:
+  class session;
+  struct incoming;
+
   asio::awaitable<void> accept_loop();
-  asio::awaitable<void> sweep_loop();
   asio::awaitable<void> run_session(asio::ip::tcp::socket socket);
+  asio::awaitable<response> dispatch(session& s, incoming& in);
+  asio::awaitable<response> call_handler(session& s, const route& r, incoming& in);
+  void log_access(const incoming& in, unsigned status_code, double seconds, std::size_t bytes) const;
   asio::awaitable<void> refuse(asio::ip::tcp::socket socket);
   void check_drained();
 
@@ -78,12 +84,10 @@ private:
   std::atomic<std::size_t> active_{0};
   std::atomic<bool> draining_{false};
 
-  std::mutex sessions_mutex_;
-  std::unordered_set<std::shared_ptr<session_state>> sessions_;
+  deadline_sweeper sweeper_;
+  std::mutex drain_mutex_;
   std::function<void()> on_drained_;
   std::unique_ptr<asio::steady_timer> drain_timer_;
-  std::unique_ptr<asio::steady_timer> sweep_timer_;
-  std::chrono::milliseconds sweep_interval_{100};
 };
 
 } // namespace oauth::http

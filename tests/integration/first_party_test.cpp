@@ -122,13 +122,11 @@ TEST_CASE("proxy: JSON login → access token in the body, refresh token only in
   auto direct = token(s.port(), "grant_type=refresh_token&refresh_token=" + rt, basic(f.web.id, f.web.secret));
   CHECK(direct.status == 200);
 
-  // A form body works too, and `*` expands as at the token endpoint.
-  auto form = send(s.port(), verb::post, "/api/oauth/password/token",
-                   "username=" + url_encode(f.email) + "&password=" + url_encode(pw) + "&scope=*",
-                   {{"Content-Type", "application/x-www-form-urlencoded"}});
-  REQUIRE(form.status == 200);
-  CHECK(form.str("scope") == "read-posts write-posts");
-  cookie_token(form);
+  // `*` expands as at the token endpoint.
+  auto all = login(s.port(), f.email, pw, "*");
+  REQUIRE(all.status == 200);
+  CHECK(all.str("scope") == "read-posts write-posts");
+  cookie_token(all);
 
   // The browser's fields only: a client_id or grant_type in the body changes nothing.
   auto other = f.a.client({"client_credentials"});
@@ -151,9 +149,6 @@ TEST_CASE("proxy: the token endpoint's errors, no cookie on failure") {
   check_error(login(p, f.email, pw, "no-such-scope"), 400, "invalid_scope");
   check_error(send(p, verb::post, "/api/oauth/password/token", R"({"password":"x"})"), 400, "invalid_request");
   check_error(send(p, verb::post, "/api/oauth/password/token", "{not json"), 400, "invalid_request");
-  check_error(send(p, verb::post, "/api/oauth/password/token", "username=a&username=b",
-                   {{"Content-Type", "application/x-www-form-urlencoded"}}),
-              400, "invalid_request");
   CHECK(send(p, verb::get, "/api/oauth/password/token", "").status == 405);
 }
 
@@ -307,6 +302,64 @@ TEST_CASE("CSRF: cross-site Origin or Sec-Fetch-Site refused, form-like posts to
   CHECK(refresh(p, c, "{}", {{"Origin", "http://auth.example"}, {"Host", "auth.example:80"}}).status == 200);
 }
 
+// Issue 11, item 7: the login proxy took form bodies, so an old browser (no Origin, no Fetch
+// Metadata) could be logged in as the attacker by a form on any site (login CSRF).
+TEST_CASE("login proxy: JSON only, anything else is 415 and logs no one in") {
+  first_party_setup f;
+  server s(f.env());
+  auto p = s.port();
+  auto form_body = "username=" + url_encode(f.email) + "&password=" + url_encode(pw);
+  headers old_browser{{"Origin", ""}, {"Sec-Fetch-Site", ""}};
+  for (std::string type : {"application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x", ""}) {
+    CAPTURE(type);
+    auto h = old_browser;
+    h.emplace_back("Content-Type", type);
+    auto r = send(p, verb::post, "/api/oauth/password/token", form_body, h);
+    check_error(r, 415, "invalid_request");
+    CHECK(set_cookie(r).empty());
+  }
+  // X-Requested-With, enough for the cookie endpoints, does not make a form body JSON.
+  auto with_header = old_browser;
+  with_header.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+  with_header.emplace_back("X-Requested-With", "fetch");
+  check_error(send(p, verb::post, "/api/oauth/password/token", form_body, with_header), 415, "invalid_request");
+  // A JSON body from the same client is fine.
+  CHECK(login(p, f.email, pw, "", old_browser).status == 200);
+}
+
+// Issue 11, item 7: with the refresh cookie twice (one planted by a sibling subdomain or for a
+// longer path), the first one won.
+TEST_CASE("cookie tossing: the refresh cookie sent twice is 400 invalid_request at refresh and logout") {
+  first_party_setup f;
+  server s(f.env());
+  auto p = s.port();
+  auto mine = cookie_token(login(p, f.email, pw));
+  auto planted = cookie_token(login(p, f.email, pw));
+  for (const auto& h : std::vector<headers>{
+           {{"Cookie", "oauth_refresh_token=" + planted + "; oauth_refresh_token=" + mine}},
+           {{"Cookie", "oauth_refresh_token=" + mine + "; theme=dark; oauth_refresh_token=" + mine}},
+       }) {
+    auto r = send(p, verb::post, "/api/oauth/refresh", "{}", h);
+    check_error(r, 400, "invalid_request");
+    CHECK(set_cookie(r).empty());
+    check_error(send(p, verb::post, "/api/oauth/logout", "{}", h), 400, "invalid_request");
+  }
+  // Two Cookie header lines (an HTTP/1.1 client may not send them; a proxy may pass them on).
+  {
+    http_::request<http_::string_body> req{verb::post, "/api/oauth/refresh", 11};
+    req.set(field::host, "127.0.0.1:" + std::to_string(p));
+    req.set(field::content_type, "application/json");
+    req.insert(field::cookie, "oauth_refresh_token=" + planted);
+    req.insert(field::cookie, "oauth_refresh_token=" + mine);
+    req.set(field::connection, "close");
+    req.body() = "{}";
+    check_error(as_reply(oauth::test::http_exchange(p, std::move(req))), 400, "invalid_request");
+  }
+  // Neither was used nor revoked by those requests: each still refreshes on its own.
+  CHECK(refresh(p, mine).status == 200);
+  CHECK(refresh(p, planted).status == 200);
+}
+
 TEST_CASE("logout revokes the refresh family and its access tokens, and clears the cookie") {
   first_party_setup f;
   server s(f.env());
@@ -363,9 +416,14 @@ TEST_CASE("playground: page, assets, CSP and security headers") {
   CHECK(page.header(field::content_type) == "text/html; charset=utf-8");
   CHECK(page.raw["Content-Security-Policy"] ==
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' http://api.example:8082; "
-        "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+        "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
   CHECK(page.raw["X-Content-Type-Options"] == "nosniff");
   CHECK(page.raw["Referrer-Policy"] == "no-referrer");
+  // Issue 11, item 7: before app.js has loaded, a submit must not put the password in a URL.
+  CHECK(page.raw.body().find(R"(<form id="login" method="post" action="/playground">)") != std::string::npos);
+  CHECK(page.raw.body().find(R"(<form id="create" method="post" action="/playground">)") != std::string::npos);
+  CHECK(request(s.port(), verb::post, "/playground", "email=a%40b.example&password=secret",
+                "application/x-www-form-urlencoded").status == 405);
   CHECK(page.raw["X-Frame-Options"] == "DENY");
   CHECK(page.header(field::cache_control) == "no-cache");
   const auto& html = page.raw.body();

@@ -2,10 +2,12 @@
 // and graceful shutdown with a request in flight.
 #include "common/http/responses.hpp"
 #include "common/http/server.hpp"
+#include "tests/support/run.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -16,9 +18,10 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <mutex>
 #include <future>
 #include <set>
-#include <sys/socket.h>
+#include <poll.h>
 #include <thread>
 
 using namespace oauth;
@@ -52,6 +55,36 @@ asio::awaitable<response> which_thread(request_context&) {
   co_return text_response(status::ok, std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
 }
 
+// A handler that waits until the test opens the gate: its run time is the test's to decide.
+struct gate {
+  std::mutex mutex;
+  std::vector<std::shared_ptr<asio::steady_timer>> waiting;
+  std::atomic<int> passed{0};
+
+  void open() {
+    std::lock_guard lock(mutex);
+    for (auto& t : waiting) asio::post(t->get_executor(), [t] { t->cancel(); });
+    waiting.clear();
+  }
+};
+
+gate& the_gate() {
+  static gate g;
+  return g;
+}
+
+asio::awaitable<response> gated(request_context&) {
+  auto t = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor,
+                                                std::chrono::steady_clock::time_point::max());
+  {
+    std::lock_guard lock(the_gate().mutex);
+    the_gate().waiting.push_back(t);
+  }
+  co_await t->async_wait(asio::as_tuple(asio::use_awaitable));
+  the_gate().passed.fetch_add(1);
+  co_return text_response(status::ok, "through the gate");
+}
+
 enum class threading { shared_context, context_per_thread };
 
 struct test_server {
@@ -71,6 +104,7 @@ struct test_server {
     r->add(verb::get, "/broken", broken);
     r->add(verb::get, "/whoami", whoami);
     r->add(verb::get, "/thread", which_thread);
+    r->add(verb::get, "/gated", gated);
     server_options opts{listen_address{"127.0.0.1", 0}, limits, false, "test"};
     srv = std::make_unique<server>(io, opts, r);
     if (mode == threading::context_per_thread) {
@@ -92,6 +126,31 @@ struct test_server {
   }
 };
 
+// SO_RCVTIMEO does not bound asio's blocking reads (on EAGAIN asio waits in poll(2) with no
+// timeout), so the client's reads wait in poll(2) themselves: a broken server must fail the
+// test, not hang it.
+struct bounded_stream {
+  tcp::socket& socket;
+  std::chrono::milliseconds timeout{5000};
+
+  template <class Buffers>
+  std::size_t read_some(const Buffers& buffers, boost::system::error_code& ec) {
+    pollfd p{socket.native_handle(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) {
+      ec = asio::error::timed_out;
+      return 0;
+    }
+    return socket.read_some(buffers, ec);
+  }
+  template <class Buffers>
+  std::size_t read_some(const Buffers& buffers) {
+    boost::system::error_code ec;
+    auto n = read_some(buffers, ec);
+    if (ec) throw boost::system::system_error(ec);
+    return n;
+  }
+};
+
 struct client {
   asio::io_context io;
   tcp::socket socket{io};
@@ -99,13 +158,12 @@ struct client {
 
   explicit client(std::uint16_t port) {
     socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    timeval tv{5, 0};  // a broken server must fail the test, not hang it
-    setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   }
   void send(std::string_view raw) { asio::write(socket, asio::buffer(raw)); }
   response read() {
     response res;
-    boost::beast::http::read(socket, buffer, res);
+    bounded_stream in{socket};
+    boost::beast::http::read(in, buffer, res);
     return res;
   }
   response request(std::string_view raw) {
@@ -116,7 +174,8 @@ struct client {
   bool closed_by_server() {
     char c;
     boost::system::error_code ec;
-    auto n = socket.read_some(asio::buffer(&c, 1), ec);
+    bounded_stream in{socket};
+    auto n = in.read_some(asio::buffer(&c, 1), ec);
     return n == 0 && (ec == asio::error::eof || ec == asio::error::connection_reset);
   }
 };
@@ -233,6 +292,62 @@ TEST_CASE("a header over the limit gets 431") {
   CHECK(c.closed_by_server());
 }
 
+// Issue 11, item 4: what a chunked body carries besides data (the chunk-size lines with their
+// extensions, the trailers) is metadata, bounded by the header limit like the head, and the
+// connection's buffer has a maximum; before, `1;aaaa…` without CRLF grew it for the whole
+// body timeout.
+TEST_CASE("a chunk-size line that never ends gets 431 at once and the connection closes") {
+  http_limits limits;
+  limits.max_header_bytes = 2048;
+  test_server s(limits);
+  client c(s.srv->port());
+  auto start = std::chrono::steady_clock::now();
+  auto res = c.request("POST /echo-big HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1;" +
+                       std::string(16 * 1024, 'a'));
+  CHECK(res.result() == status::request_header_fields_too_large);
+  CHECK(res.body().find("chunk extensions or trailers exceed 2048 bytes") != std::string::npos);
+  CHECK(c.closed_by_server());
+  CHECK(std::chrono::steady_clock::now() - start < 3s);  // the body timeout is 30 s
+}
+
+TEST_CASE("trailers that never end get 431 and the connection closes") {
+  http_limits limits;
+  limits.max_header_bytes = 2048;
+  test_server s(limits);
+  client c(s.srv->port());
+  auto res = c.request("POST /echo-big HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       "3\r\nabc\r\n0\r\nX-Trailer: " + std::string(16 * 1024, 't'));
+  CHECK(res.result() == status::request_header_fields_too_large);
+  CHECK(c.closed_by_server());
+}
+
+TEST_CASE("chunk extensions count together against the header limit, a malformed chunk gets 400") {
+  http_limits limits;
+  limits.max_header_bytes = 2048;
+  test_server s(limits);
+  const std::string head = "POST /echo-big HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  {
+    client c(s.srv->port());  // extensions and trailers within the limit are fine
+    auto ok = c.request(head + "3;name=value\r\nabc\r\n2;x\r\nde\r\n0\r\nX-Trailer: t\r\n\r\n");
+    CHECK(ok.result() == status::ok);
+    CHECK(ok.body() == "abcde");
+  }
+  {
+    client c(s.srv->port());  // each line well under the limit, together over it
+    std::string body;
+    for (int i = 0; i < 40; ++i) body += "1;" + std::string(100, 'e') + "\r\nx\r\n";
+    auto res = c.request(head + body + "0\r\n\r\n");
+    CHECK(res.result() == status::request_header_fields_too_large);
+    CHECK(c.closed_by_server());
+  }
+  {
+    client c(s.srv->port());
+    auto res = c.request(head + "zz\r\nabc\r\n0\r\n\r\n");
+    CHECK(res.result() == status::bad_request);
+    CHECK(c.closed_by_server());
+  }
+}
+
 TEST_CASE("a malformed request gets 400") {
   test_server s;
   client c(s.srv->port());
@@ -302,6 +417,30 @@ TEST_CASE("a handler that throws gives an opaque 500") {
   CHECK(res.body().find("secret") == std::string::npos);
   // The connection survives a handler failure.
   CHECK(c.request("GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\n").result() == status::ok);
+}
+
+// Issue 11, item 7: HTTP_HANDLER_TIMEOUT_MS was parsed and never used. 503
+// temporarily_unavailable (RFC 6749 §5.2), not 504: the server is not a gateway, and OAuth
+// clients already retry on temporarily_unavailable.
+TEST_CASE("a handler past the handler timeout gets 503 temporarily_unavailable and finishes on its own later") {
+  http_limits limits;
+  limits.handler_timeout = 300ms;
+  test_server s(limits);
+  client c(s.srv->port());
+  auto start = std::chrono::steady_clock::now();
+  auto res = c.request("GET /gated HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(res.result() == status::service_unavailable);
+  CHECK(res.body().find("\"error\":\"temporarily_unavailable\"") != std::string::npos);
+  CHECK(res[field::retry_after] == "1");
+  CHECK(elapsed >= 250ms);
+  CHECK(elapsed < 3s);
+  CHECK(the_gate().passed.load() == 0);  // the handler still waits
+  // The connection serves on, and the abandoned handler ends harmlessly once the gate opens.
+  CHECK(c.request("GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\n").body() == "hello a");
+  the_gate().open();
+  CHECK(oauth::test::eventually([] { return the_gate().passed.load() == 1; }));
+  CHECK(c.request("GET /hello/b HTTP/1.1\r\nHost: x\r\n\r\n").body() == "hello b");
 }
 
 TEST_CASE("graceful shutdown finishes the request in flight, closes idle connections, stops accepting") {

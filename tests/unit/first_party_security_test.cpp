@@ -33,14 +33,29 @@ TEST_CASE("html_escape") {
   CHECK(html_escape("http://localhost:8082") == "http://localhost:8082");
 }
 
-TEST_CASE("cookie_value: first match, whitespace and quotes") {
-  CHECK(cookie_value("a=1; oauth_refresh_token=abc; b=2", "oauth_refresh_token") == "abc");
-  CHECK(cookie_value("oauth_refresh_token=\"abc\"", "oauth_refresh_token") == "abc");
-  CHECK(cookie_value("x_oauth_refresh_token=no;oauth_refresh_token=yes", "oauth_refresh_token") == "yes");
-  CHECK(cookie_value("oauth_refresh_token=first; oauth_refresh_token=second", "oauth_refresh_token") == "first");
-  CHECK(cookie_value("oauth_refresh_token=", "oauth_refresh_token") == "");
-  CHECK_FALSE(cookie_value("", "oauth_refresh_token"));
-  CHECK_FALSE(cookie_value("a=1; b", "oauth_refresh_token"));
+TEST_CASE("find_single_cookie: whitespace and quotes, absent, sent twice is refused (cookie tossing)") {
+  using kind = single_cookie::kind;
+  auto find = [](std::initializer_list<std::string_view> headers) {
+    return find_single_cookie(std::span<const std::string_view>(headers.begin(), headers.size()), "oauth_refresh_token");
+  };
+  CHECK(find({"a=1; oauth_refresh_token=abc; b=2"}).value == "abc");
+  CHECK(find({"a=1; oauth_refresh_token=abc; b=2"}).what == kind::one);
+  CHECK(find({"oauth_refresh_token=\"abc\""}).value == "abc");
+  CHECK(find({" oauth_refresh_token = abc ;"}).value == "abc");
+  CHECK(find({"x_oauth_refresh_token=no;oauth_refresh_token=yes"}).value == "yes");
+  CHECK(find({"oauth_refresh_token="}).what == kind::one);
+  CHECK(find({"oauth_refresh_token="}).value == "");
+  CHECK(find({""}).what == kind::absent);
+  CHECK(find({}).what == kind::absent);
+  CHECK(find({"a=1; b"}).what == kind::absent);
+  // Twice in one header (a cookie planted for a longer path or a parent domain comes first)...
+  CHECK(find({"oauth_refresh_token=planted; oauth_refresh_token=mine"}).what == kind::repeated);
+  CHECK(find({"oauth_refresh_token=same; oauth_refresh_token=same"}).what == kind::repeated);
+  CHECK(find({"oauth_refresh_token=; oauth_refresh_token=mine"}).what == kind::repeated);
+  CHECK(find({"oauth_refresh_token=planted; oauth_refresh_token=mine"}).value.empty());
+  // ...or in two Cookie headers.
+  CHECK(find({"a=1; oauth_refresh_token=planted", "oauth_refresh_token=mine"}).what == kind::repeated);
+  CHECK(find({"a=1", "oauth_refresh_token=mine"}).value == "mine");
 }
 
 TEST_CASE("refresh cookie attributes") {
@@ -58,8 +73,8 @@ TEST_CASE("refresh cookie attributes") {
 TEST_CASE("check_csrf verdicts") {
   std::vector<std::string> trusted{"https://auth.example"};
   auto verdict = [&](std::string_view origin, std::string_view site, std::string_view host, std::string_view type,
-                     bool header = false, bool json = true) {
-    return check_csrf({origin, site, host, type, header}, trusted, json);
+                     bool header = false, body_rule body = body_rule::json_or_csrf_header) {
+    return check_csrf({origin, site, host, type, header}, trusted, body);
   };
   CHECK(verdict("http://localhost:8081", "same-origin", "localhost:8081", "application/json") == csrf_verdict::allowed);
   CHECK(verdict("", "", "localhost:8081", "application/json; charset=utf-8") == csrf_verdict::allowed);
@@ -72,7 +87,14 @@ TEST_CASE("check_csrf verdicts") {
   CHECK(verdict("", "", "localhost:8081", "text/plain") == csrf_verdict::not_json);
   CHECK(verdict("", "", "localhost:8081", "application/x-www-form-urlencoded") == csrf_verdict::not_json);
   CHECK(verdict("", "", "localhost:8081", "", true) == csrf_verdict::allowed);
-  CHECK(verdict("", "", "localhost:8081", "application/x-www-form-urlencoded", false, false) == csrf_verdict::allowed);
+  CHECK(verdict("", "", "localhost:8081", "application/x-www-form-urlencoded", false, body_rule::any) ==
+        csrf_verdict::allowed);
+  // The login proxy: JSON only, X-Requested-With is not enough.
+  CHECK(verdict("", "", "localhost:8081", "application/json", false, body_rule::json) == csrf_verdict::allowed);
+  CHECK(verdict("", "", "localhost:8081", "application/x-www-form-urlencoded", true, body_rule::json) ==
+        csrf_verdict::not_json);
+  CHECK(verdict("", "", "localhost:8081", "text/plain", false, body_rule::json) == csrf_verdict::not_json);
+  CHECK(verdict("", "", "localhost:8081", "", false, body_rule::json) == csrf_verdict::not_json);
 }
 
 TEST_CASE("PLAYGROUND_API_URL and TRUST_FORWARDED_PROTO configuration") {
@@ -97,6 +119,6 @@ TEST_CASE("PLAYGROUND_API_URL and TRUST_FORWARDED_PROTO configuration") {
 
 TEST_CASE("playground CSP") {
   CHECK(playground_csp("") == "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-                              "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+                              "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
   CHECK(playground_csp("http://localhost:8082/x").find("connect-src 'self' http://localhost:8082;") != std::string::npos);
 }
