@@ -38,6 +38,10 @@ bool is_valid_utf8(std::string_view text);
 // Number of code points in valid UTF-8 text.
 std::size_t utf8_length(std::string_view text);
 
+// True when text holds U+0000. No stored or compared text may (../shared/CONTRACT.md, "Hostile
+// input"): PostgreSQL text cannot hold it and C APIs would read the text cut short at it.
+inline bool contains_nul(std::string_view text) noexcept { return text.find('\0') != std::string_view::npos; }
+
 // Constant-time comparison for secrets: the time depends only on the lengths.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

@@ -73,6 +73,12 @@ const json::string* string_field(const json::object& o, const std::string& name,
     errors[name].push_back("The " + name + " field must be valid UTF-8.");
     return nullptr;
   }
+  // PostgreSQL text cannot hold U+0000 and the client refuses it: say so here (422) rather
+  // than store the text cut short or fail with a 500.
+  if (contains_nul(std::string_view(s->data(), s->size()))) {
+    errors[name].push_back("The " + name + " field must not contain NUL characters.");
+    return nullptr;
+  }
   return s;
 }
 

@@ -53,7 +53,8 @@ struct request_error {
 };
 
 // Parses and validates a create request. Both fields are required strings of valid UTF-8;
-// title 1..200 Unicode characters and not blank; body at most 65,536 bytes (may be empty).
+// title 1..200 Unicode characters and not blank; body at most 65,536 bytes (may be empty);
+// neither may contain U+0000.
 // Content-Type, when given, must be application/json (or a +json type).
 std::variant<new_post, field_errors, request_error> parse_new_post(std::string_view content_type,
                                                                    std::string_view body);

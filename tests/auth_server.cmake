@@ -3,5 +3,5 @@ oauth_test(auth_oauth_unit_tests LABEL unit
           unit/auth_oauth_grants_test.cpp unit/auth_oauth_tokens_test.cpp
   LIBS auth_oauth)
 oauth_test(auth_token_integration_tests LABEL integration
-  SOURCES integration/auth_token_test.cpp
+  SOURCES integration/auth_token_test.cpp integration/auth_hostile_login_test.cpp
   LIBS auth_app)

@@ -45,6 +45,7 @@ auth_config load_auth_config(const env_reader& env) {
   c.password_client_secret = env.string("OAUTH_PASSWORD_CLIENT_SECRET", "");
   auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
   c.password_hash_threads = static_cast<std::size_t>(env.integer("PASSWORD_HASH_THREADS", cores, 1, 256));
+  c.password_hash_queue = static_cast<std::size_t>(env.integer("PASSWORD_HASH_QUEUE", 256, 1, 1'000'000));
   c.key_reload_interval = env.seconds("KEY_RELOAD_SECONDS", 30, 1, 60);
   c.throttle_ip_failures = static_cast<int>(env.integer("THROTTLE_IP_FAILURES", 50, 5, 1'000'000));
   c.playground_api_url = env.string("PLAYGROUND_API_URL", "http://localhost:8082");

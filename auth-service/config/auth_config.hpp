@@ -21,6 +21,7 @@ struct auth_config {
   std::string password_client_id;                          // OAUTH_PASSWORD_CLIENT_ID
   std::string password_client_secret;                      // OAUTH_PASSWORD_CLIENT_SECRET (never logged)
   std::size_t password_hash_threads = 2;                   // PASSWORD_HASH_THREADS
+  std::size_t password_hash_queue = 256;                   // PASSWORD_HASH_QUEUE (checks waiting; beyond → 503)
   std::chrono::seconds key_reload_interval{30};            // KEY_RELOAD_SECONDS (≤ 60 per the contract)
   int throttle_user_failures = 5;                          // per (IP, user name) per minute (contract)
   int throttle_ip_failures = 50;                           // THROTTLE_IP_FAILURES per IP per minute

@@ -75,7 +75,8 @@ password_check verify_password_now(std::string_view password, std::string_view s
   return {};
 }
 
-password_hasher::password_hasher(std::size_t threads) : work_(pool_.get_executor()) {
+password_hasher::password_hasher(std::size_t threads, std::size_t max_waiting)
+    : max_waiting_(max_waiting), work_(pool_.get_executor()) {
   ensure_sodium();
   (void)dummy_hash();
   for (std::size_t i = 0; i < std::max<std::size_t>(threads, 1); ++i) {
@@ -103,7 +104,9 @@ static boost::asio::awaitable<std::string> hash_on_pool(std::string password) {
   co_return out;
 }
 
-static boost::asio::awaitable<password_check> verify_on_pool(std::string password, std::string stored_hash) {
+boost::asio::awaitable<password_check> password_hasher::verify_on_pool(std::atomic<std::size_t>& waiting,
+                                                                       std::string password, std::string stored_hash) {
+  waiting.fetch_sub(1);  // a worker has it: no longer waiting
   auto out = verify_password_now(password, stored_hash);
   sodium_memzero(password.data(), password.size());
   co_return out;
@@ -113,8 +116,15 @@ boost::asio::awaitable<std::string> password_hasher::hash(std::string password) 
   co_return co_await boost::asio::co_spawn(pool_, hash_on_pool(std::move(password)), boost::asio::use_awaitable);
 }
 
-boost::asio::awaitable<password_check> password_hasher::verify(std::string password, std::string stored_hash) {
-  co_return co_await boost::asio::co_spawn(pool_, verify_on_pool(std::move(password), std::move(stored_hash)),
+boost::asio::awaitable<std::optional<password_check>> password_hasher::verify(std::string password,
+                                                                              std::string stored_hash) {
+  // Reserve a place in the queue first, so concurrent callers cannot all pass a check.
+  if (waiting_.fetch_add(1) >= max_waiting_) {
+    waiting_.fetch_sub(1);
+    sodium_memzero(password.data(), password.size());
+    co_return std::nullopt;
+  }
+  co_return co_await boost::asio::co_spawn(pool_, verify_on_pool(waiting_, std::move(password), std::move(stored_hash)),
                                            boost::asio::use_awaitable);
 }
 

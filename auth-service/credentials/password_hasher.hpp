@@ -7,6 +7,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <atomic>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -27,16 +29,32 @@ password_check verify_password_now(std::string_view password, std::string_view s
 
 class password_hasher {
 public:
-  explicit password_hasher(std::size_t threads);
+  static constexpr std::size_t default_max_waiting = 256;  // PASSWORD_HASH_QUEUE
+
+  // `max_waiting`: how many verifications may wait for a worker; beyond it verify() refuses
+  // at once instead of queueing (a login flood must not make every login wait behind it).
+  explicit password_hasher(std::size_t threads, std::size_t max_waiting = default_max_waiting);
   ~password_hasher();
   password_hasher(const password_hasher&) = delete;
   password_hasher& operator=(const password_hasher&) = delete;
 
-  // Both resume on the caller's executor.
+  // Both resume on the caller's executor. hash() is not bounded: it runs only after a
+  // successful verification (rehash) and for admin work.
   boost::asio::awaitable<std::string> hash(std::string password);
-  boost::asio::awaitable<password_check> verify(std::string password, std::string stored_hash);
+  // nullopt, without waiting, when max_waiting verifications are already queued.
+  boost::asio::awaitable<std::optional<password_check>> verify(std::string password, std::string stored_hash);
+
+  // Verifications queued and not yet started on a worker.
+  std::size_t waiting() const noexcept { return waiting_.load(); }
+  // The workers' executor: tests occupy the workers through it to fill the queue.
+  boost::asio::io_context::executor_type executor() noexcept { return pool_.get_executor(); }
 
 private:
+  static boost::asio::awaitable<password_check> verify_on_pool(std::atomic<std::size_t>& waiting, std::string password,
+                                                               std::string stored_hash);
+
+  const std::size_t max_waiting_;
+  std::atomic<std::size_t> waiting_{0};
   // Worker threads run at a lower scheduling priority (nice +10) than the I/O threads, so
   // a burst of logins cannot starve token issuance and other requests of CPU.
   boost::asio::io_context pool_;

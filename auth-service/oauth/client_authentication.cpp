@@ -39,6 +39,9 @@ std::variant<presented_client, token_error> parse_basic(std::string_view authori
   auto id = form_decode(std::string_view(*decoded).substr(0, colon));
   auto secret = form_decode(std::string_view(*decoded).substr(colon + 1));
   if (!id || !secret || id->empty()) return client_failed("Malformed HTTP Basic credentials.");
+  // The body's parameters are refused with a NUL (http::parse_body_params); these too.
+  if (contains_nul(*id) || contains_nul(*secret))
+    return make_error(oauth_errc::invalid_request, "The HTTP Basic credentials contain a NUL character.");
   return presented_client{std::move(*id), std::move(*secret), client_auth_method::basic};
 }
 

@@ -3,17 +3,23 @@
 // (RFC 6749 §4.3.2: "MUST protect the endpoint against brute force attacks"; RFC 9700 §2.4).
 //
 // Order, and why:
-//  1. username/password present (invalid_request); scope syntax, definition and the client's
-//     allowance (invalid_scope): pure, no store touched.
-//  2. throttle check FIRST: while (IP, user name) is throttled, even the right password gets
-//     429 too_many_requests + Retry-After, so guessing cannot go on at any speed.
-//  3. user by e-mail; the password verified on the hashing pool. An unknown user still costs
-//     one Argon2id verification (no enumeration by timing).
-//  4. failure → record_failure, invalid_grant; success → record_success.
-//  5. a bcrypt (Laravel import) or outdated hash is rehashed to Argon2id and saved; if saving
+//  1. username/password present (invalid_request; a NUL in any parameter was already refused
+//     by http::parse_body_params); scope syntax, definition and the client's allowance
+//     (invalid_scope): pure, no store touched.
+//  2. the user by e-mail, with the canonical user name (PostgreSQL lower(), user_store.hpp).
+//  3. the throttle RESERVES the attempt for (IP, canonical name) and for the IP in one atomic
+//     step before any password is checked: beyond the limits → 429 too_many_requests +
+//     Retry-After, even for the right password, so guessing cannot go on at any speed or
+//     concurrency.
+//  4. the password verified on the hashing pool; PASSWORD_HASH_QUEUE checks already waiting →
+//     503 temporarily_unavailable + Retry-After at once (the reservation is given back). An
+//     unknown user still costs one Argon2id verification (no enumeration by timing).
+//  5. failure → invalid_grant (the reservation stays as the failure's count); success →
+//     record_success (clears the (IP, name) counter).
+//  6. a bcrypt (Laravel import) or outdated hash is rehashed to Argon2id and saved; if saving
 //     fails the login still succeeds (it is retried on the next login) and a warning is logged.
-//  6. scopes against the client's and the user's allowances (`*` expands, see scopes.hpp).
-//  7. access token + a new refresh token family (the refresh token is always issued: a
+//  7. scopes against the client's and the user's allowances (`*` expands, see scopes.hpp).
+//  8. access token + a new refresh token family (the refresh token is always issued: a
 //     password client's registration implies the refresh grant, see refresh_token_grant.hpp).
 // Any store failure → 503 temporarily_unavailable.
 #include "auth-service/credentials/password_hasher.hpp"

@@ -2,6 +2,7 @@
 
 #include "auth-service/oauth/errors.hpp"
 #include "auth-service/oauth/scopes.hpp"
+#include "common/encoding.hpp"
 #include "common/http/responses.hpp"
 #include "common/log.hpp"
 #include "common/revocation/writer.hpp"
@@ -85,12 +86,14 @@ std::variant<pat_create_request, http::response> parse_pat_request(std::string_v
   if (n.empty() || blank(n)) return validation_failed("name", "The name field is required.");
   if (code_points(n) > pat_name_max_chars)
     return validation_failed("name", "The name may not be greater than 191 characters.");
+  if (contains_nul(n)) return validation_failed("name", "The name may not contain NUL characters.");
   if (has_control(n)) return validation_failed("name", "The name may not contain control characters.");
   out.name = std::string(n);
   if (const auto* scopes = o.if_contains("scopes"); scopes != nullptr && !scopes->is_null()) {
     if (!scopes->is_array()) return validation_failed("scopes", "The scopes must be an array of scope names.");
     for (const auto& s : scopes->as_array()) {
       if (!s.is_string()) return validation_failed("scopes", "The scopes must be an array of scope names.");
+      if (contains_nul(s.as_string())) return validation_failed("scopes", "A scope name may not contain NUL characters.");
       std::string v(s.as_string());
       if (std::find(out.scopes.begin(), out.scopes.end(), v) == out.scopes.end()) out.scopes.push_back(std::move(v));
     }

@@ -69,7 +69,7 @@ struct auth_app::parts {
         users(db),
         refresh_tokens(redis),
         throttle(redis, throttle_limits{c.throttle_user_failures, c.throttle_ip_failures, std::chrono::seconds(60)}),
-        hasher(c.password_hash_threads),
+        hasher(c.password_hash_threads, c.password_hash_queue),
         issuer([k = &keys] { return k->signing_key(); }, c.service.issuer, c.service.audience, c.access_token_ttl),
         password({users, throttle, refresh_tokens, hasher, issuer, c.refresh_token_ttl}),
         client_credentials(issuer),
@@ -165,5 +165,6 @@ key_manager& auth_app::keys() { return parts_->keys; }
 client_cache& auth_app::clients() { return parts_->clients; }
 pg::pool& auth_app::db() { return parts_->db; }
 redis::client& auth_app::redis() { return parts_->redis; }
+password_hasher& auth_app::hasher() { return parts_->hasher; }
 
 } // namespace oauth::auth

@@ -31,6 +31,7 @@ namespace oauth::auth {
 
 class key_manager;
 class client_cache;
+class password_hasher;
 
 // Knobs the environment does not set (tests shorten them).
 struct app_tuning {
@@ -64,6 +65,7 @@ public:
   client_cache& clients();
   pg::pool& db();
   redis::client& redis();
+  password_hasher& hasher();
   const auth_config& config() const { return config_; }
 
   struct parts;

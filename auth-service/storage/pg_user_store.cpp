@@ -16,6 +16,20 @@ boost::asio::awaitable<store_result<std::optional<user>>> pg_user_store::find_by
   co_return std::optional<user>{pg_support::user_from_row(*r, 0)};
 }
 
+boost::asio::awaitable<store_result<login_subject>> pg_user_store::find_for_login(std::string_view username) {
+  // One row always: the canonical name, and the user's columns (NULL when nobody matches).
+  static const std::string sql = "select " + std::string(pg_support::user_columns) +
+                                 ", presented.canonical from (values (lower($1::text))) as presented (canonical)"
+                                 " left join users on lower(email) = presented.canonical";
+  auto r = co_await db_.query(sql, pg::args(std::string(username)));
+  if (!r) co_return pg_support::log_failure("user_store.find_for_login", r.error());
+  if (r->size() != 1) co_return pg_support::log_failure("user_store.find_for_login", pg::make_error(pg::errc::query_failed));
+  login_subject out;
+  out.canonical_name = std::string(r->get(0, r->columns() - 1).value_or(""));
+  if (!r->is_null(0, 0)) out.found = pg_support::user_from_row(*r, 0);
+  co_return out;
+}
+
 boost::asio::awaitable<store_result<std::optional<user>>> pg_user_store::find_by_id(std::string_view id_view) {
   std::string id(id_view);
   if (!pg_support::is_uuid(id)) co_return std::optional<user>{};

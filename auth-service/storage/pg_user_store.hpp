@@ -12,6 +12,12 @@ public:
 
   // Matches lower(email) = lower($1), served by the unique index on lower(email).
   boost::asio::awaitable<store_result<std::optional<user>>> find_by_email(std::string_view email) override;
+  // Canonical name: PostgreSQL lower($1), the very function of the match and of the unique
+  // index, so the lookup, `authctl user create` (the index) and the throttle can never
+  // disagree on which spellings are one user. lower() follows the database's LC_CTYPE
+  // (scripts/services.sh: C.UTF-8, Unicode case mapping). Chosen over a case-folding library
+  // in the service: one definition, in the one place that stores and matches the names.
+  boost::asio::awaitable<store_result<login_subject>> find_for_login(std::string_view username) override;
   // A malformed id is not found.
   boost::asio::awaitable<store_result<std::optional<user>>> find_by_id(std::string_view id) override;
   // An unknown or malformed id changes nothing and is not an error.

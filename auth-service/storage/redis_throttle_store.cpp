@@ -9,28 +9,44 @@
 namespace oauth::auth {
 namespace {
 
-// KEYS: user key, ip key. Returns {user count, user pttl, ip count, ip pttl}.
-const redis::script check_script(R"lua(
+// KEYS: user key, ip key. ARGV: window ms, per-user limit, per-IP limit.
+// Returns {1} when the attempt is counted, else {0, user count, user pttl, ip count, ip pttl}.
+// Deciding and counting in one script is the point: a check and a later INCR would let any
+// number of concurrent attempts pass the check before the first one is counted.
+const redis::script reserve_script(R"lua(
 local u = tonumber(redis.call('GET', KEYS[1]) or '0')
 local i = tonumber(redis.call('GET', KEYS[2]) or '0')
-return {u, redis.call('PTTL', KEYS[1]), i, redis.call('PTTL', KEYS[2])}
-)lua");
-
-// KEYS: user key, ip key. ARGV: window ms.
-const redis::script failure_script(R"lua(
+if u >= tonumber(ARGV[2]) or i >= tonumber(ARGV[3]) then
+  return {0, u, redis.call('PTTL', KEYS[1]), i, redis.call('PTTL', KEYS[2])}
+end
 for _, k in ipairs(KEYS) do
   redis.call('INCR', k)
   if redis.call('PTTL', k) < 0 then redis.call('PEXPIRE', k, ARGV[1]) end
 end
+return {1}
+)lua");
+
+// Gives one reserved attempt back to a counter (DECR keeps the key's expiry).
+constexpr std::string_view give_back_lua = R"lua(
+local function give_back(k)
+  local n = tonumber(redis.call('GET', k) or '0')
+  if n > 1 then redis.call('DECR', k) elseif n == 1 then redis.call('DEL', k) end
+end
+)lua";
+
+// KEYS: user key, ip key.
+const redis::script success_script(std::string(give_back_lua) + R"lua(
+redis.call('DEL', KEYS[1])
+give_back(KEYS[2])
 return 'OK'
 )lua");
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
-  return out;
-}
+// KEYS: user key, ip key.
+const redis::script cancel_script(std::string(give_back_lua) + R"lua(
+give_back(KEYS[1])
+give_back(KEYS[2])
+return 'OK'
+)lua");
 
 boost::system::error_code failed(std::string_view operation, boost::system::error_code ec) {
   log::warn("throttle store: redis command failed", {{"operation", operation}, {"error", ec.message()}});
@@ -69,40 +85,45 @@ redis_throttle_store::redis_throttle_store(redis::client& redis, throttle_limits
 std::string redis_throttle_store::user_key(std::string_view ip, std::string_view username) const {
   std::string material(ip);
   material += '\n';
-  material += lower_ascii(username);
+  material += username;  // already canonical (user_store::find_for_login)
   return prefix_ + "u:" + refresh_token_hash(material);
 }
 
-boost::asio::awaitable<store_result<throttle_state>> redis_throttle_store::check(std::string_view ip,
-                                                                                 std::string_view username) {
+boost::asio::awaitable<store_result<throttle_state>> redis_throttle_store::reserve(std::string_view ip,
+                                                                                   std::string_view username) {
   std::vector<std::string> keys{user_key(ip, username), ip_key(ip)};
-  std::vector<std::string> no_args;
-  auto r = co_await redis_.eval(check_script, std::move(keys), std::move(no_args));
-  if (!r) co_return failed("check", r.error());
-  if (!r->is_array() || r->elements.size() != 4) co_return bad_reply("check", *r);
+  std::vector<std::string> args{std::to_string(limits_.window.count() * 1000), std::to_string(limits_.per_user),
+                                std::to_string(limits_.per_ip)};
+  auto r = co_await redis_.eval(reserve_script, std::move(keys), std::move(args));
+  if (!r) co_return failed("reserve", r.error());
+  if (!r->is_array() || r->elements.empty()) co_return bad_reply("reserve", *r);
   for (const auto& e : r->elements)
-    if (!e.is_integer()) co_return bad_reply("check", *r);
+    if (!e.is_integer()) co_return bad_reply("reserve", *r);
   const auto& e = r->elements;
-  co_return throttle_decision(e[0].integer, e[1].integer, e[2].integer, e[3].integer, limits_);
+  if (e[0].integer == 1 && e.size() == 1) co_return throttle_state{};
+  if (e[0].integer != 0 || e.size() != 5) co_return bad_reply("reserve", *r);
+  co_return throttle_decision(e[1].integer, e[2].integer, e[3].integer, e[4].integer, limits_);
 }
 
-boost::asio::awaitable<store_result<void>> redis_throttle_store::record_failure(std::string_view ip,
-                                                                                std::string_view username) {
+boost::asio::awaitable<store_result<void>> redis_throttle_store::give_back(const redis::script& script,
+                                                                           std::string_view operation,
+                                                                           std::string_view ip,
+                                                                           std::string_view username) {
   std::vector<std::string> keys{user_key(ip, username), ip_key(ip)};
-  std::vector<std::string> args{std::to_string(limits_.window.count() * 1000)};
-  auto r = co_await redis_.eval(failure_script, std::move(keys), std::move(args));
-  if (!r) co_return failed("record_failure", r.error());
-  if (r->is_error()) co_return bad_reply("record_failure", *r);
+  std::vector<std::string> no_args;
+  auto r = co_await redis_.eval(script, std::move(keys), std::move(no_args));
+  if (!r) co_return failed(operation, r.error());
+  if (r->is_error()) co_return bad_reply(operation, *r);
   co_return store_result<void>{};
 }
 
 boost::asio::awaitable<store_result<void>> redis_throttle_store::record_success(std::string_view ip,
                                                                                 std::string_view username) {
-  std::vector<std::string> cmd{"DEL", user_key(ip, username)};
-  auto r = co_await redis_.command(std::move(cmd));
-  if (!r) co_return failed("record_success", r.error());
-  if (r->is_error()) co_return bad_reply("record_success", *r);
-  co_return store_result<void>{};
+  co_return co_await give_back(success_script, "record_success", ip, username);
+}
+
+boost::asio::awaitable<store_result<void>> redis_throttle_store::cancel(std::string_view ip, std::string_view username) {
+  co_return co_await give_back(cancel_script, "cancel", ip, username);
 }
 
 } // namespace oauth::auth

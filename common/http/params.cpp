@@ -35,18 +35,22 @@ std::string media_type(std::string_view content_type) {
   return out;
 }
 
-std::variant<body_params, params_error> parse_body_params(std::string_view content_type, std::string_view body) {
+namespace {
+
+using items = std::vector<std::pair<std::string, std::string>>;
+
+std::variant<items, params_error> parse_items(std::string_view content_type, std::string_view body) {
   auto type = media_type(content_type);
   if (type == "application/x-www-form-urlencoded" || (type.empty() && body.empty())) {
-    auto items = parse_form(body);
-    if (!items) return params_error{"malformed form body"};
-    return body_params(std::move(*items));
+    auto form = parse_form(body);
+    if (!form) return params_error{"malformed form body"};
+    return std::move(*form);
   }
   if (type == "application/json") {
     boost::system::error_code ec;
     auto value = boost::json::parse(body, ec);
     if (ec || !value.is_object()) return params_error{"body must be a JSON object"};
-    std::vector<std::pair<std::string, std::string>> items;
+    items out;
     for (const auto& [k, v] : value.as_object()) {
       std::string text;
       if (v.is_string()) {
@@ -64,11 +68,26 @@ std::variant<body_params, params_error> parse_body_params(std::string_view conte
       } else {
         return params_error{"parameter " + std::string(k) + " must be a string"};
       }
-      items.emplace_back(std::string(k), std::move(text));
+      out.emplace_back(std::string(k), std::move(text));
     }
-    return body_params(std::move(items));
+    return out;
   }
   return params_error{"unsupported content type: use application/x-www-form-urlencoded or application/json"};
+}
+
+} // namespace
+
+std::variant<body_params, params_error> parse_body_params(std::string_view content_type, std::string_view body) {
+  auto parsed = parse_items(content_type, body);
+  if (auto* e = std::get_if<params_error>(&parsed)) return std::move(*e);
+  auto& pairs = std::get<items>(parsed);
+  // Every parameter of every endpoint (CONTRACT "Hostile input"): with a NUL, a check and a
+  // store could see two different names (libpq reads C strings, the throttle key would not).
+  for (const auto& [name, value] : pairs) {
+    if (contains_nul(name)) return params_error{"a parameter name contains a NUL character"};
+    if (contains_nul(value)) return params_error{"parameter " + name + " contains a NUL character"};
+  }
+  return body_params(std::move(pairs));
 }
 
 } // namespace oauth::http

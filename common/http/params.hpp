@@ -31,7 +31,8 @@ struct params_error {
 
 // Form or JSON by Content-Type. JSON must be a flat object; numbers and booleans become
 // text, arrays of strings are joined with spaces (so "scope": ["a","b"] works).
-// Returns the error description for invalid_request otherwise.
+// Returns the error description for invalid_request otherwise, and for a NUL character
+// (U+0000) in any parameter name or value.
 std::variant<body_params, params_error> parse_body_params(std::string_view content_type, std::string_view body);
 
 // Media type without parameters, lower-cased: "application/json; charset=utf-8" → "application/json".

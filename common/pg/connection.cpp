@@ -253,11 +253,23 @@ asio::awaitable<result<rows>> connection::do_query(std::shared_ptr<connection> s
   if (script) {
     sent = PQsendQuery(conn_, sql.c_str());
   } else {
+    // libpq reads a text-format value only up to its first NUL, whatever length it is given,
+    // and PostgreSQL text cannot hold U+0000: such a value would be stored cut short. Refuse
+    // it here, so that no caller can ever lose data silently (bytea goes as pg::bytea_hex).
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (values[i] && values[i]->find('\0') != std::string::npos)
+        co_return make_error(errc::invalid_parameter, "parameter $" + std::to_string(i + 1) + " contains a NUL byte");
     std::vector<const char*> raw;
+    std::vector<int> lengths;
     raw.reserve(values.size());
-    for (const auto& v : values) raw.push_back(v ? v->c_str() : nullptr);
-    sent = PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(raw.size()), nullptr, raw.data(), nullptr, nullptr,
-                             0);
+    lengths.reserve(values.size());
+    for (const auto& v : values) {
+      raw.push_back(v ? v->data() : nullptr);
+      lengths.push_back(v ? static_cast<int>(v->size()) : 0);
+    }
+    const std::vector<int> text_formats(values.size(), 0);
+    sent = PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(raw.size()), nullptr, raw.data(), lengths.data(),
+                             text_formats.data(), 0);
   }
   if (!sent) {
     if (PQstatus(conn_) != CONNECTION_OK) co_return lost("send");

@@ -20,6 +20,7 @@ public:
     case errc::pool_timeout: return "timed out waiting for a free PostgreSQL connection";
     case errc::closed: return "PostgreSQL lease or transaction already released";
     case errc::migration_failed: return "PostgreSQL migration failed";
+    case errc::invalid_parameter: return "PostgreSQL text parameter contains a NUL byte";
     }
     return "unknown PostgreSQL client error";
   }

@@ -20,6 +20,7 @@ enum class errc {
   pool_timeout,        // no connection became free within acquire_timeout
   closed,              // the lease or transaction was already released/finished
   migration_failed,    // a migration file failed; error::message names the file
+  invalid_parameter,   // a text parameter holds a NUL byte (never sent: it would be truncated)
 };
 
 const boost::system::error_category& category() noexcept;

@@ -112,6 +112,24 @@ TEST_CASE_FIXTURE(fixture, "users: created, found by e-mail in any case and by i
     CHECK(dup.error().is_unique_violation());
   }
 
+  SUBCASE("find_for_login: one canonical name for every spelling the lookup matches") {
+    std::string canonical;
+    for (const char* query : {"alice.smith@example.com", "ALICE.SMITH@EXAMPLE.COM", "Alice.Smith@Example.COM"}) {
+      auto r = run(io, store.find_for_login(query));
+      REQUIRE(ok(r));
+      REQUIRE(r->found);
+      CHECK(r->found->id == made.id);
+      if (canonical.empty()) canonical = r->canonical_name;
+      CHECK(r->canonical_name == canonical);
+    }
+    CHECK(canonical == "alice.smith@example.com");
+    // An unknown name still has its canonical form (the throttle needs it).
+    auto ghost = run(io, store.find_for_login("GHOST@Example.com"));
+    REQUIRE(ok(ghost));
+    CHECK_FALSE(ghost->found);
+    CHECK(ghost->canonical_name == "ghost@example.com");
+  }
+
   SUBCASE("the password hash is replaced") {
     REQUIRE(ok(run(io, store.update_password_hash(made.id, "$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3aGFzaA"))));
     auto again = run(io, store.find_by_id(made.id));
@@ -121,6 +139,26 @@ TEST_CASE_FIXTURE(fixture, "users: created, found by e-mail in any case and by i
     CHECK(ok(run(io, store.update_password_hash("00000000-0000-4000-8000-000000000000", "x"))));
     CHECK(ok(run(io, store.update_password_hash("nope", "x"))));
   }
+}
+
+TEST_CASE_FIXTURE(fixture, "users: Unicode case variants are one user for create, lookup and canonical name") {
+  pg_user_store store(db);
+  // Ä/ä, Ö/ö, Σ/σ: beyond ASCII, where an ASCII-only lower-casing would tell them apart.
+  auto made = must(run(io, create_user(db, user_spec("ÄÖ.Σ@Example.com"))), "create");
+  const std::string lower = "äö.σ@example.com";
+  auto a = run(io, store.find_for_login(made.email));
+  auto b = run(io, store.find_for_login(lower));
+  REQUIRE(ok(a));
+  REQUIRE(ok(b));
+  REQUIRE(a->found);
+  REQUIRE(b->found);
+  CHECK(b->found->id == made.id);
+  CHECK(a->canonical_name == b->canonical_name);
+  CHECK(a->canonical_name == lower);
+  // `authctl user create` goes through the same index: the other spelling is a duplicate.
+  auto dup = run(io, create_user(db, user_spec(lower)));
+  REQUIRE_FALSE(ok(dup));
+  CHECK(dup.error().is_unique_violation());
 }
 
 TEST_CASE_FIXTURE(fixture, "clients: confidential and public, scopes, revocation, listing") {

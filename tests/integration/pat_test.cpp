@@ -129,6 +129,13 @@ TEST_CASE("personal access tokens: scope escalation, client-credentials tokens, 
   CHECK(blank.json.at("errors").as_object().contains("name"));
   CHECK(create(s.port(), reader.access, R"({"name":")" + std::string(192, 'n') + "\"}").status == 422);
   CHECK(create(s.port(), reader.access, "{").status == 400);
+  // A NUL in the name or a scope: 422 naming the field (never stored cut short, never a 500).
+  auto nul_name = create(s.port(), reader.access, R"({"name":"cli\u0000x"})");
+  CHECK(nul_name.status == 422);
+  CHECK(nul_name.json.at("errors").as_object().contains("name"));
+  auto nul_scope = create(s.port(), reader.access, R"({"name":"x","scopes":["read-posts\u0000admin"]})");
+  CHECK(nul_scope.status == 422);
+  CHECK(nul_scope.json.at("errors").as_object().contains("scopes"));
   CHECK(request(s.port(), verb::post, "/oauth/personal-access-tokens", "name=x", "application/x-www-form-urlencoded",
                 "Bearer " + reader.access).status == 415);
 

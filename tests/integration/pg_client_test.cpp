@@ -137,6 +137,32 @@ TEST_CASE("parameters: NULL, Unicode and an injection-looking string stay litera
   }(db));
 }
 
+TEST_CASE("parameters: a NUL byte is never cut short: refused in text, intact through bytea") {
+  asio::io_context io;
+  pg::pool db(io.get_executor(), options_for());
+  run(io, [](pg::pool& db) -> awaitable<void> {
+    const std::string secret("abc\0secret", 10);
+    // Text cannot hold U+0000: the client refuses the value instead of sending "abc".
+    auto cut = co_await db.query("select $1::text", pg::args(secret));
+    REQUIRE_FALSE(cut);
+    CHECK(cut.error().is(pg::errc::invalid_parameter));
+    auto nul_only = co_await db.query("select $1::text, $2::text", pg::args("fine", std::string(1, '\0')));
+    REQUIRE_FALSE(nul_only);
+    CHECK(nul_only.error().is(pg::errc::invalid_parameter));
+    // The pool is still usable after the refusal.
+    CHECK(text(co_await must(db, "select $1::text", pg::args("after"))) == "after");
+
+    // bytea takes every byte; the hex output form shows the NUL and what follows it.
+    co_await must(db, "drop table if exists pg_test_bytes");
+    co_await must(db, "create table pg_test_bytes (id serial primary key, v bytea not null)");
+    co_await must(db, "insert into pg_test_bytes (v) values ($1::bytea)", pg::args(pg::bytea_hex(secret)));
+    auto back = co_await must(db, "select v, length(v) from pg_test_bytes");
+    CHECK(text(back, 0, 0) == "\\x61626300736563726574");
+    CHECK(text(back, 0, 1) == "10");
+    co_await must(db, "drop table pg_test_bytes");
+  }(db));
+}
+
 TEST_CASE("a connection can be used on its own") {
   asio::io_context io;
   run(io, []() -> awaitable<void> {

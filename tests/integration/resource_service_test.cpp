@@ -440,6 +440,25 @@ TEST_CASE("create validation: 422 per field, 400 malformed JSON, body size rules
   CHECK(call(p, verb::post, "/api/posts", writer, post_body("huge", std::string(500'000, 'b'))).status() == 413);
 }
 
+TEST_CASE("create: a NUL in the title or the body → 422 naming the field, never a truncated 201 or a 500") {
+  jwks_server j(jwks_of({&key_a()}));
+  service s(jwks_env(j));
+  wait_ready(s);
+  auto p = s.port();
+  auto writer = mint(key_a(), "write-posts");
+
+  auto body_nul = call(p, verb::post, "/api/posts", writer, R"({"title":"t","body":"abc\u0000secret"})");
+  CHECK(body_nul.status() == 422);
+  CHECK(body_nul.body().at("errors").as_object().contains("body"));
+  auto title_nul = call(p, verb::post, "/api/posts", writer, R"({"title":"\u0000x","body":"b"})");
+  CHECK(title_nul.status() == 422);
+  CHECK(title_nul.body().at("errors").as_object().contains("title"));
+  // The same text without the NUL is stored whole.
+  auto whole = call(p, verb::post, "/api/posts", writer, R"({"title":"t","body":"abc\u0001secret"})");
+  REQUIRE(whole.status() == 201);
+  CHECK(whole.body().at("body") == "abc\x01secret");
+}
+
 TEST_CASE("list: limit and cursor validation, pages, next_cursor null on the last page") {
   jwks_server j(jwks_of({&key_a()}));
   service s(jwks_env(j));

@@ -25,6 +25,7 @@ TEST_CASE("auth defaults follow the contract") {
   CHECK(c.refresh_token_ttl.count() == 2592000);
   CHECK(c.personal_access_token_ttl.count() == 31536000);
   CHECK(c.refresh_reuse_grace.count() == 0);
+  CHECK(c.password_hash_queue == 256);
 }
 
 TEST_CASE("auth settings and their errors") {
@@ -44,4 +45,11 @@ TEST_CASE("auth settings and their errors") {
   CHECK(message({{"JWT_ALG", "none"}}).starts_with("JWT_ALG:"));
   CHECK(message({{"ACCESS_TOKEN_TTL", "two hours"}}).starts_with("ACCESS_TOKEN_TTL:"));
   CHECK(message({{"REFRESH_REUSE_GRACE", "-3"}}).starts_with("REFRESH_REUSE_GRACE:"));
+  CHECK(auth::load_auth_config(env_of({{"PASSWORD_HASH_QUEUE", "3"}})).password_hash_queue == 3);
+  for (std::string bad : {"many", "0", "-1", "12x", "1000001"}) {
+    CAPTURE(bad);
+    auto m = message({{"PASSWORD_HASH_QUEUE", bad}});
+    CHECK(m.starts_with("PASSWORD_HASH_QUEUE:"));
+    CHECK(m.find('\n') == std::string::npos);
+  }
 }

@@ -1,11 +1,16 @@
 #include "auth-service/credentials/client_secret.hpp"
 #include "auth-service/credentials/password_hasher.hpp"
 
+#include "tests/support/held_worker.hpp"
 #include "tests/support/run.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
 #include <sodium.h>
+
+#include <optional>
+#include <vector>
 
 #include <thread>
 
@@ -82,7 +87,38 @@ TEST_CASE("password_hasher runs on its pool and resumes on the caller's executor
     bool back_home = std::this_thread::get_id() == expected;
     auto result = co_await h.verify("s3cret", hash);
     back_home = back_home && std::this_thread::get_id() == expected;
-    co_return result.ok && back_home;
+    co_return result && result->ok && back_home;
   };
   CHECK(oauth::test::run(io, check(hasher, io_thread)));
+}
+
+TEST_CASE("password_hasher: beyond max_waiting queued checks, verify refuses at once") {
+  boost::asio::io_context io;
+  const auto stored = hash_password_now("pw");
+  password_hasher hasher(1, 2);  // one worker, two checks may wait
+  oauth::test::held_worker hold(hasher.executor());
+
+  std::vector<std::optional<password_check>> queued;
+  for (int i = 0; i < 2; ++i)
+    boost::asio::co_spawn(io, hasher.verify("pw", stored), [&](std::exception_ptr e, std::optional<password_check> r) {
+      CHECK_FALSE(e);
+      queued.push_back(r);
+    });
+  io.poll();  // both run up to their hand-over to the (busy) pool
+  REQUIRE(hasher.waiting() == 2);
+  CHECK(queued.empty());
+
+  // The third is refused without waiting for the held worker.
+  CHECK_FALSE(oauth::test::run(io, hasher.verify("pw", stored)));
+  CHECK(hasher.waiting() == 2);
+
+  hold.release();
+  io.restart();
+  for (int i = 0; i < 1200 && queued.size() < 2; ++i) io.run_one_for(std::chrono::milliseconds(50));
+  REQUIRE(queued.size() == 2);
+  CHECK((queued[0] && queued[0]->ok && queued[1] && queued[1]->ok));
+  CHECK(hasher.waiting() == 0);
+  // The queue has room again.
+  auto again = oauth::test::run(io, hasher.verify("pw", stored));
+  CHECK((again && again->ok));
 }

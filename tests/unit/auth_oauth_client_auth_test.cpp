@@ -78,6 +78,15 @@ TEST_CASE("client auth: malformed Basic or another scheme → invalid_client") {
   CHECK(code_of(extract_client_credentials("Bearer abc", params({}))) == oauth_errc::invalid_client);
 }
 
+TEST_CASE("client auth: a NUL in the Basic id or secret → invalid_request") {
+  CHECK(code_of(extract_client_credentials(basic(std::string("web\0x", 5), "s"), params({}))) ==
+        oauth_errc::invalid_request);
+  CHECK(code_of(extract_client_credentials(basic("web", std::string("s\0", 2)), params({}))) ==
+        oauth_errc::invalid_request);
+  CHECK(code_of(extract_client_credentials("Basic " + base64_encode(std::string("web:s\0", 6)), params({}))) ==
+        oauth_errc::invalid_request);
+}
+
 TEST_CASE("client auth: the record decides: unknown, revoked, wrong secret → invalid_client") {
   boost::asio::io_context io;
   test::fake_clients store;

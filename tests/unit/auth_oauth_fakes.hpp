@@ -43,6 +43,14 @@ struct fake_users final : auth::user_store {
     if (it == by_email.end()) co_return std::optional<auth::user>{};
     co_return std::optional<auth::user>{it->second};
   }
+  // Canonical name: ASCII lower case is enough for these tests (PostgreSQL decides for real).
+  boost::asio::awaitable<auth::store_result<auth::login_subject>> find_for_login(std::string_view name) override {
+    if (down) co_return store_down();
+    auth::login_subject out;
+    for (char c : name) out.canonical_name.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+    if (auto it = by_email.find(name); it != by_email.end()) out.found = it->second;
+    co_return out;
+  }
   boost::asio::awaitable<auth::store_result<std::optional<auth::user>>> find_by_id(std::string_view id) override {
     if (down) co_return store_down();
     for (auto& [e, u] : by_email)
@@ -60,26 +68,26 @@ struct fake_users final : auth::user_store {
 };
 
 struct fake_throttle final : auth::throttle_store {
-  auth::throttle_state state;
+  auth::throttle_state state;  // every reserve() answers this
   bool down = false;
-  int checks = 0, failures = 0, successes = 0;
+  int reservations = 0, successes = 0, cancels = 0;
   std::string last_ip, last_user;
-  boost::asio::awaitable<auth::store_result<auth::throttle_state>> check(std::string_view ip,
-                                                                         std::string_view username) override {
-    ++checks;
+  boost::asio::awaitable<auth::store_result<auth::throttle_state>> reserve(std::string_view ip,
+                                                                           std::string_view username) override {
+    ++reservations;
     last_ip = ip;
     last_user = username;
     if (down) co_return store_down();
     co_return state;
   }
-  boost::asio::awaitable<auth::store_result<void>> record_failure(std::string_view, std::string_view) override {
-    if (down) co_return store_down();
-    ++failures;
-    co_return boost::system::result<void, boost::system::error_code>{};
-  }
   boost::asio::awaitable<auth::store_result<void>> record_success(std::string_view, std::string_view) override {
     if (down) co_return store_down();
     ++successes;
+    co_return boost::system::result<void, boost::system::error_code>{};
+  }
+  boost::asio::awaitable<auth::store_result<void>> cancel(std::string_view, std::string_view) override {
+    if (down) co_return store_down();
+    ++cancels;
     co_return boost::system::result<void, boost::system::error_code>{};
   }
 };

@@ -8,9 +8,11 @@
 #include "common/encoding.hpp"
 #include "common/jwt/verify.hpp"
 #include "common/time.hpp"
+#include "tests/support/held_worker.hpp"
 #include "tests/support/run.hpp"
 #include "tests/unit/auth_oauth_fakes.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
 
@@ -33,7 +35,7 @@ struct fixture {
   test::fake_users users;
   test::fake_throttle throttle;
   test::fake_refresh refresh;
-  password_hasher hasher{1};
+  password_hasher hasher{1, 1};  // one worker, one check may wait
   token_issuer issuer = test::make_test_issuer();
   password_grant password{{users, throttle, refresh, hasher, issuer, 30 * 24h}};
   client_credentials_grant credentials{issuer};
@@ -180,17 +182,19 @@ TEST_CASE("password: missing parameters → invalid_request") {
   CHECK(failure(f.post("grant_type=password&password=x", basic("web", "web-secret"))) == oauth_errc::invalid_request);
   CHECK(failure(f.post("grant_type=password&username=alice@example.com", basic("web", "web-secret"))) ==
         oauth_errc::invalid_request);
-  CHECK(f.throttle.checks == 0);
+  CHECK(f.throttle.reservations == 0);
 }
 
-TEST_CASE("password: wrong password and unknown user take the same path → invalid_grant, failure recorded") {
+TEST_CASE("password: wrong password and unknown user take the same path → invalid_grant, attempt counted") {
   fixture f;
   CHECK(failure(f.post("grant_type=password&username=alice@example.com&password=nope", basic("web", "web-secret"))) ==
         oauth_errc::invalid_grant);
   CHECK(failure(f.post("grant_type=password&username=ghost@example.com&password=nope", basic("web", "web-secret"))) ==
         oauth_errc::invalid_grant);
-  CHECK(f.throttle.failures == 2);
+  // Each was reserved before its password was checked; a failure stays counted.
+  CHECK(f.throttle.reservations == 2);
   CHECK(f.throttle.successes == 0);
+  CHECK(f.throttle.cancels == 0);
   CHECK(f.refresh.issued.empty());
 }
 
@@ -203,6 +207,40 @@ TEST_CASE("password: throttled → 429 with Retry-After even with the right pass
   CHECK(to_response(std::get<token_error>(r))[http::field::retry_after] == "37");
   CHECK(f.throttle.successes == 0);
   CHECK(f.refresh.issued.empty());
+}
+
+TEST_CASE("password: PASSWORD_HASH_QUEUE checks already waiting → 503 + Retry-After at once, attempt given back") {
+  fixture f;
+  test::held_worker hold(f.hasher.executor());
+  std::optional<password_check> queued;
+  bool queued_done = false;
+  boost::asio::co_spawn(f.io, f.hasher.verify("alice-pw", alice_hash()),
+                        [&](std::exception_ptr, std::optional<password_check> r) {
+                          queued = r;
+                          queued_done = true;
+                        });
+  f.io.poll();
+  REQUIRE(f.hasher.waiting() == 1);
+
+  auto r = f.post("grant_type=password&username=alice@example.com&password=alice-pw", basic("web", "web-secret"));
+  REQUIRE(failure(r) == oauth_errc::temporarily_unavailable);
+  CHECK(std::get<token_error>(r).retry_after == 1s);
+  auto res = to_response(std::get<token_error>(r));
+  CHECK(res.result_int() == 503);
+  CHECK(res[http::field::retry_after] == "1");
+  // Nothing was evaluated: the reservation is given back, nothing issued.
+  CHECK(f.throttle.reservations == 1);
+  CHECK(f.throttle.cancels == 1);
+  CHECK(f.throttle.successes == 0);
+  CHECK(f.refresh.issued.empty());
+
+  hold.release();
+  f.io.restart();
+  for (int i = 0; i < 1200 && !queued_done; ++i) f.io.run_one_for(50ms);
+  REQUIRE(queued_done);
+  CHECK((queued && queued->ok));
+  // With the queue free again the same login succeeds.
+  success(f.post("grant_type=password&username=alice@example.com&password=alice-pw", basic("web", "web-secret")));
 }
 
 TEST_CASE("password: a Laravel bcrypt hash logs in and is rehashed to Argon2id") {
@@ -240,7 +278,7 @@ TEST_CASE("password: scopes: * expands to user ∩ client - the user's allowance
   CHECK(failure(f.post("grant_type=password&username=alice@example.com&password=alice-pw&scope=bogus",
                        basic("web", "web-secret"))) == oauth_errc::invalid_scope);
   // An undefined scope is refused before any store is touched.
-  CHECK(f.throttle.checks == 3);
+  CHECK(f.throttle.reservations == 3);
 }
 
 TEST_CASE("password: any store failure → 503 temporarily_unavailable") {

@@ -123,3 +123,11 @@ TEST_CASE("request ids from the per-thread buffer are UUIDs and never repeat acr
   check_uuid_v4(other_thread);
   CHECK(seen.count(other_thread) == 0);
 }
+
+TEST_CASE("contains_nul finds U+0000 anywhere, and only it") {
+  CHECK_FALSE(oauth::contains_nul(""));
+  CHECK_FALSE(oauth::contains_nul("plain \x01\x7f text"));
+  CHECK(oauth::contains_nul(std::string_view("\0", 1)));
+  CHECK(oauth::contains_nul(std::string_view("abc\0secret", 10)));
+  CHECK(oauth::contains_nul(std::string_view("end\0", 4)));
+}

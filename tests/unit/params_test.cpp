@@ -52,3 +52,17 @@ TEST_CASE("media_type") {
   CHECK(media_type(" application/JSON ; charset=utf-8") == "application/json");
   CHECK(media_type("") == "");
 }
+
+TEST_CASE("a NUL character in any parameter is refused, form or JSON, name or value") {
+  const std::string form = "application/x-www-form-urlencoded";
+  CHECK(err(form, "username=victim%40example.com%00z1&password=x") == "parameter username contains a NUL character");
+  CHECK(err(form, "grant_type=password&password=a%00") == "parameter password contains a NUL character");
+  CHECK(err(form, "scope=read-posts%00admin") == "parameter scope contains a NUL character");
+  CHECK(err(form, "user%00name=x") == "a parameter name contains a NUL character");
+  CHECK(err("application/json", R"({"username":"victim@example.com\u0000z1"})") ==
+        "parameter username contains a NUL character");
+  CHECK(err("application/json", R"({"scope":["read-posts","\u0000"]})") == "parameter scope contains a NUL character");
+  CHECK(err("application/json", R"({"a\u0000":"x"})") == "a parameter name contains a NUL character");
+  // Other control characters are not this rule's business.
+  CHECK(ok(form, "a=%01").get("a") == "\x01");
+}

@@ -24,6 +24,11 @@ TEST_CASE("args() turns values into text parameters, nullopt into NULL") {
   CHECK(pg::args().empty());
 }
 
+TEST_CASE("bytea_hex: every byte, NUL included, in bytea's hex input form") {
+  CHECK(pg::bytea_hex("") == "\\x");
+  CHECK(pg::bytea_hex(std::string("a\0\xff", 3)) == "\\x6100ff");
+}
+
 TEST_CASE("errors: codes, category and SQLSTATE") {
   boost::system::error_code ec = pg::errc::pool_timeout;
   CHECK(ec.category().name() == std::string("oauth.pg"));

@@ -193,6 +193,16 @@ TEST_CASE("post validation: 422 per field") {
         std::string::npos);
 }
 
+TEST_CASE("post validation: a NUL character is a field error, never a truncation") {
+  auto e = errors_of(R"({"title":"t","body":"abc\u0000secret"})");
+  CHECK(e.at("body").front() == "The body field must not contain NUL characters.");
+  CHECK(e.count("title") == 0);
+  e = errors_of(R"({"title":"\u0000x","body":"b"})");
+  CHECK(e.at("title").front() == "The title field must not contain NUL characters.");
+  e = errors_of(R"({"title":"\u0000","body":"\u0000"})");
+  CHECK(e.size() == 2);
+}
+
 TEST_CASE("post validation: malformed requests") {
   auto status_of = [](std::string_view ct, std::string_view body) {
     auto r = parse_new_post(ct, body);

@@ -109,12 +109,18 @@ TEST_CASE("personal access tokens: request validation") {
   CHECK(failure(parse_pat_request("application/json", "{")).result_int() == 400);
   CHECK(failure(parse_pat_request("application/json", "[]")).result_int() == 400);
   for (const char* bad : {R"({})", R"({"name":""})", R"({"name":"   "})", R"({"name":5})", R"({"name":"a\u0001b"})",
-                          R"({"name":"x","scopes":"read-posts"})", R"({"name":"x","scopes":[1]})"}) {
+                          R"({"name":"x","scopes":"read-posts"})", R"({"name":"x","scopes":[1]})",
+                          R"({"name":"a\u0000b"})", R"({"name":"x","scopes":["read-posts\u0000admin"]})"}) {
     CAPTURE(bad);
     const auto r = failure(parse_pat_request("application/json", bad));
     CHECK(r.result_int() == 422);
     CHECK(body_of(r).as_object().contains("errors"));
   }
+  // A NUL is refused with its field named (it would otherwise reach PostgreSQL text).
+  CHECK(body_of(failure(parse_pat_request("application/json", R"({"name":"x","scopes":["a\u0000"]})")))
+            .at("errors").as_object().contains("scopes"));
+  CHECK(body_of(failure(parse_pat_request("application/json", R"({"name":"\u0000"})")))
+            .at("errors").as_object().contains("name"));
   // 191 characters (multi-byte ones count once) pass, 192 do not.
   std::string name;
   for (int i = 0; i < 191; ++i) name += "é";
