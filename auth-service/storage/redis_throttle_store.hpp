@@ -18,8 +18,8 @@
 // until the window ends. Deliberately: telling the right password apart would need the
 // Argon2 check the limit exists to refuse, and answering it differently would confirm a
 // guess to whoever shares the address. Successes give their count back, so the NAT's
-// legitimate logins never use the budget up; only failures do. Operators behind large NATs
-// raise THROTTLE_IP_FAILURES.
+// legitimate logins hold the budget only while in flight; failures use it up. Operators
+// behind large NATs raise THROTTLE_IP_FAILURES.
 //
 // Redis keys (P = the prefix, "oauth:throttle:" by default):
 //   P u:<hex SHA-256(ip "\n" canonical user name)>   STRING counter, PX window from the first attempt
