@@ -1,8 +1,7 @@
 #pragma once
-// RFC 6750 bearer credentials and challenges, as pure functions:
-//   extract_bearer   Authorization header → token (§2.1)
-//   www_authenticate the WWW-Authenticate value (§3)
-//   *_response       the error responses of ../shared/CONTRACT.md, "Bearer errors"
+// The resource service's RFC 6750 challenges: the error responses of ../shared/CONTRACT.md,
+// "Bearer errors", with realm="posts".
+#include "common/http/bearer.hpp"
 #include "common/http/types.hpp"
 #include "resource-service/scopes.hpp"
 
@@ -13,29 +12,13 @@ namespace oauth::resource {
 
 inline constexpr std::string_view realm = "posts";
 
-struct bearer_credentials {
-  enum class kind {
-    none,       // no Authorization header, or another scheme (Basic...)
-    token,      // "Bearer <b64token>"
-    malformed,  // "Bearer" with no token, several tokens, or characters outside b64token
-  };
-  kind what = kind::none;
-  std::string_view token;  // a view into the header value, for kind::token
-};
+// The parser and challenge builder are common/http/bearer.hpp (shared with the auth service).
+using http::bearer_credentials;
+using http::extract_bearer;
+using challenge = http::bearer_challenge;
 
-// Scheme matched case-insensitively (RFC 7235 §2.1); the token must be b64token
-// (RFC 6750 §2.1: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" then "=" padding).
-bearer_credentials extract_bearer(std::string_view authorization);
-
-struct challenge {
-  std::string_view error;        // empty: none (no credentials were sent, §3.1)
-  std::string_view description;  // error_description
-  std::string_view scope;        // for insufficient_scope
-};
-
-// Bearer realm="posts"[, error="…"][, error_description="…"][, scope="…"]. Characters the
-// quoted values may not hold (§3: %x20-21 / %x23-5B / %x5D-7E) are replaced by spaces.
-std::string www_authenticate(const challenge& c);
+// Bearer realm="posts"[, error="…"][, error_description="…"][, scope="…"].
+inline std::string www_authenticate(const challenge& c) { return http::www_authenticate_bearer(realm, c); }
 
 // 401, WWW-Authenticate: Bearer realm="posts"; body {"error":"unauthorized",...}.
 http::response missing_token_response();

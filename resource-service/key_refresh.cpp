@@ -1,7 +1,8 @@
 #include "resource-service/key_refresh.hpp"
 
+#include "common/ascii.hpp"
+
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <limits>
 
@@ -12,12 +13,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 } // namespace

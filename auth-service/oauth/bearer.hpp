@@ -7,6 +7,7 @@
 // still verify a live token, RFC 9068 §4: typ at+jwt, iss, aud, exp/nbf with the given leeway)
 // and its jti is not on the revocation list (common/revocation, the same live set the resource
 // services keep). Pure helpers (extraction, challenges) are separate from the check.
+#include "common/http/bearer.hpp"
 #include "common/http/types.hpp"
 #include "common/jwt/verify.hpp"
 
@@ -27,14 +28,9 @@ class key_manager;
 
 inline constexpr std::string_view bearer_realm = "oauth";
 
-// "Bearer <b64token>" (scheme case-insensitive, RFC 7235 §2.1). nullopt: no Authorization
-// header or another scheme; "" (empty optional value): a malformed Bearer value.
-enum class bearer_presence { none, malformed, token };
-struct bearer_extraction {
-  bearer_presence what = bearer_presence::none;
-  std::string_view token;
-};
-bearer_extraction extract_bearer(std::string_view authorization) noexcept;
+// "Bearer <b64token>": common/http/bearer.hpp (the same parser as the resource service's).
+using http::bearer_credentials;
+using http::extract_bearer;
 
 // 401 without an error code (RFC 6750 §3.1: no credentials were sent).
 http::response bearer_missing_response();

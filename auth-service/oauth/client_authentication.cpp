@@ -2,22 +2,15 @@
 
 #include "auth-service/credentials/client_secret.hpp"
 #include "auth-service/oauth/grant.hpp"
+#include "common/ascii.hpp"
 #include "common/encoding.hpp"
 
-#include <cctype>
 
 namespace oauth::auth {
 namespace {
 
 token_error client_failed(std::string description) {
   return make_error(oauth_errc::invalid_client, std::move(description));
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
 }
 
 std::string_view trim(std::string_view s) {

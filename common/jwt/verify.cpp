@@ -1,5 +1,6 @@
 #include "common/jwt/verify.hpp"
 
+#include "common/ascii.hpp"
 #include "common/encoding.hpp"
 #include "common/jwt/detail/ecdsa.hpp"
 #include "common/jwt/detail/json.hpp"
@@ -20,13 +21,6 @@ namespace {
 namespace json = boost::json;
 
 std::string_view view(const json::string& s) noexcept { return {s.data(), s.size()}; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
 
 std::string_view strip_application(std::string_view t) noexcept {
   constexpr std::string_view prefix = "application/";

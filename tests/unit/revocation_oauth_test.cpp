@@ -78,13 +78,13 @@ TEST_CASE("RFC 7662: response shaping for access, refresh and inactive tokens") 
 }
 
 TEST_CASE("auth bearer extraction (RFC 6750 section 2.1)") {
-  CHECK(extract_bearer("").what == bearer_presence::none);
-  CHECK(extract_bearer("Basic abc").what == bearer_presence::none);
-  CHECK(extract_bearer("Bearer").what == bearer_presence::malformed);
-  CHECK(extract_bearer("Bearer a b").what == bearer_presence::malformed);
-  CHECK(extract_bearer("Bearer =abc").what == bearer_presence::malformed);
+  CHECK(extract_bearer("").what == bearer_credentials::kind::none);
+  CHECK(extract_bearer("Basic abc").what == bearer_credentials::kind::none);
+  CHECK(extract_bearer("Bearer").what == bearer_credentials::kind::malformed);
+  CHECK(extract_bearer("Bearer a b").what == bearer_credentials::kind::malformed);
+  CHECK(extract_bearer("Bearer =abc").what == bearer_credentials::kind::malformed);
   auto ok = extract_bearer("bearer aaa.bbb-_~+/.ccc==");
-  CHECK(ok.what == bearer_presence::token);
+  CHECK(ok.what == bearer_credentials::kind::token);
   CHECK(ok.token == "aaa.bbb-_~+/.ccc==");
   CHECK(bearer_principal{"c", "c", "j", {}, 0}.has_user() == false);
   CHECK(bearer_principal{"u", "c", "j", {}, 0}.has_user());
