@@ -232,9 +232,11 @@ struct redis_outage : test::restart_on_exit {
   redis_outage() : restart_on_exit{"redis"} { test::services("stop", "redis"); }
 };
 
-// Waits until the service has its keys (the first JWKS fetch runs in the background).
+// Waits until the service has its keys (the first JWKS fetch runs in the background) and has
+// loaded its revocation list once (until then bearer requests are 503: fail closed).
 void wait_ready(service& s) {
   REQUIRE(eventually([&] { return s.app->keys().loaded(); }, 5s));
+  REQUIRE(eventually([&] { return s.app->revocations().loaded_once(); }, 5s));
 }
 
 std::string random_jti() {
