@@ -219,3 +219,31 @@ TEST_CASE("Redis lost its data: a deleted PAT and a deleted user's tokens stay r
   check_refused_as_revoked(fresh.port(), leaver.access);
   CHECK(api(fresh.port(), me.access).status == 200);
 }
+
+TEST_CASE("a personal access token deleted while Redis is down is refused once the list reloads") {
+  admin a;
+  personal_access_client(a);
+  server s;
+  auto web = a.client({"password", "refresh_token"});
+  auto email = a.user(test_password_hash());
+  auto me = login(s.port(), web, email);
+  auto made = create_pat(s.port(), me.access);
+  REQUIRE(made.status == 201);
+  auto pat = made.str("token");
+  resource_server rs(s.port());
+  rs.wait_ready();
+  REQUIRE(api(rs.port(), pat).status == 200);
+  {
+    oauth::test::restart_on_exit restore{"redis"};
+    services("stop", "redis");
+    // Recorded in PostgreSQL, not announced: the caller is told to retry.
+    auto del = request(s.port(), verb::delete_, "/oauth/personal-access-tokens/" + made.str("id"), {},
+                       "application/json", "Bearer " + me.access);
+    CHECK(del.status == 503);
+    services("start", "redis");
+  }
+  // Nobody retried: the reload after the reconnection merges the record.
+  CHECK(eventually([&] { return request(rs.port(), verb::get, "/readyz").status == 200; }, 20s));
+  check_refused_as_revoked(rs.port(), pat);
+  CHECK(api(rs.port(), me.access).status == 200);
+}

@@ -728,6 +728,7 @@ TEST_CASE("AUTH_PUBLIC_KEY_FILE: fully offline, the JWKS is never fetched") {
              {"AUTH_JWKS_URL", "http://127.0.0.1:" + std::to_string(closed) + "/jwks.json"}});
   std::filesystem::remove(path);
   CHECK(s.app->keys().loaded());
+  wait_ready(s);  // the revocation list too
   auto p = s.port();
   CHECK(get(p, "/api/posts", mint(key_a(), "read-posts")).status() == 200);
   CHECK(get(p, "/api/posts", mint(key_b(), "read-posts")).status() == 401);
