@@ -27,6 +27,7 @@ struct counters {
   metrics::counter& scope = outcome("insufficient_scope");
   metrics::counter& unavailable = outcome("keys_unavailable");
   metrics::counter& revoked = outcome("revoked");
+  metrics::counter& revocations_unavailable = outcome("revocations_unavailable");
 };
 
 counters& stats() {
@@ -44,6 +45,10 @@ asio::awaitable<http::response> guarded(http::request_context& ctx, std::shared_
     stats().invalid.inc();
     co_return invalid_token_response("malformed bearer token");
   }
+  if (g->revoked && !g->revoked->loaded_once()) {
+    stats().revocations_unavailable.inc();
+    co_return revocations_unavailable_response();
+  }
   auto trusted = g->keys->current();
   if (!trusted) {
     stats().unavailable.inc();
@@ -60,7 +65,7 @@ asio::awaitable<http::response> guarded(http::request_context& ctx, std::shared_
     stats().invalid.inc();
     co_return invalid_token_response(verified.error().message());
   }
-  if (g->revoked && g->revoked->revoked(verified->jti())) {
+  if (g->revoked && g->revoked->revoked(verified->jti(), verified->sub(), verified->client_id(), verified->iat())) {
     stats().revoked.inc();
     co_return invalid_token_response("token revoked");
   }

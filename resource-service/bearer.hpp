@@ -16,7 +16,8 @@ namespace oauth::resource {
 namespace asio = boost::asio;
 
 // The handler that runs `next` only for a valid token satisfying `rule`; otherwise 401
-// (no token / invalid_token), 403 (insufficient_scope) or 503 (no keys loaded yet).
+// (no token / invalid_token), 403 (insufficient_scope) or 503 (no keys loaded yet, or the
+// revocation list never loaded since start: fail closed).
 // `revoked` (when given) is checked after the signature and claims, in O(1): a revoked jti is
 // 401 invalid_token "token revoked" (CONTRACT: "Revocation reaches every resource service").
 http::handler require_scopes(std::shared_ptr<key_source> keys, scope_rule rule, http::handler next,

@@ -39,4 +39,11 @@ http::response keys_unavailable_response() {
   return res;
 }
 
+http::response revocations_unavailable_response() {
+  auto res = http::error_response(http::status::service_unavailable, "temporarily_unavailable",
+                                  "the revocation list is not loaded yet");
+  res.set(http::field::retry_after, "1");
+  return res;
+}
+
 } // namespace oauth::resource

@@ -28,5 +28,8 @@ http::response invalid_token_response(std::string_view description);
 http::response insufficient_scope_response(const scope_rule& rule);
 // 503 while no verification key is loaded yet (Retry-After: 1).
 http::response keys_unavailable_response();
+// 503 while the revocation list has never been loaded since start (Retry-After: 1): the token
+// may have been revoked while this process was away (fail closed).
+http::response revocations_unavailable_response();
 
 } // namespace oauth::resource

@@ -5,4 +5,5 @@ oauth_test(revocation_unit_tests LABEL unit
   LIBS oauth_revocation auth_oauth)
 oauth_test(revocation_integration_tests LABEL integration
   SOURCES integration/revocation_test.cpp integration/pat_test.cpp integration/introspection_test.cpp
-  LIBS auth_app resource_app)
+          integration/offboarding_test.cpp
+  LIBS auth_app resource_app authctl_lib)

@@ -13,6 +13,7 @@ struct verb_spec {
   std::string_view positional_name;
   std::string_view synopsis;
   std::string_view help;
+  bool positional_optional = false;  // 0 or `positionals` positionals
 };
 
 const std::vector<verb_spec>& verbs() {
@@ -34,7 +35,8 @@ const std::vector<verb_spec>& verbs() {
       {"client list", {}, {}, 0, {}, "authctl client list [--json]",
        "Lists every client (never secrets); --json prints an array."},
       {"client revoke", {}, {}, 1, "ID", "authctl client revoke ID [--json]",
-       "Revokes a client: its credentials and refresh tokens stop working."},
+       "Revokes a client: within a second its credentials and refresh tokens stop working at every auth\n"
+       "replica and its access tokens are refused by every resource service."},
       {"user create", {"--email", "--password", "--password-hash", "--name", "--scopes"}, {"--password-stdin"}, 0, {},
        "authctl user create --email E (--password P | --password-stdin | --password-hash H) [--name N] "
        "[--scopes a,b] [--json]",
@@ -43,6 +45,13 @@ const std::vector<verb_spec>& verbs() {
        "hash unchanged: a Laravel bcrypt hash ($2y$/$2b$/$2a$, 60 characters) or an Argon2id one, so\n"
        "users moved from a Laravel app keep their passwords (bcrypt is rehashed to Argon2id at their\n"
        "first login). Scopes default to read-posts,write-posts."},
+      {"user update", {"--email", "--scopes"}, {"--password-stdin"}, 1, "ID or --email E",
+       "authctl user update (ID | --email E) [--scopes a,b] [--password-stdin] [--json]",
+       "Changes what a user may be granted (--scopes: their next refresh is narrowed to them) and/or\n"
+       "their password (--password-stdin: the first line of standard input).", true},
+      {"user delete", {"--email"}, {}, 1, "ID or --email E", "authctl user delete (ID | --email E) [--json]",
+       "Deletes a user. Within a second every resource service refuses their access tokens and\n"
+       "personal access tokens, and their refresh tokens are dead.", true},
       {"purge", {}, {}, 0, {}, "authctl purge [--json]",
        "Removes records that can no longer matter: for now, clients revoked longer ago than the longest\n"
        "token lifetime. Refresh tokens in Redis expire by themselves."},
@@ -140,6 +149,7 @@ invocation parse_args(std::span<const std::string> args) {
     inv.positionals.push_back(a);
   }
   if (inv.help) return inv;
+  if (spec->positional_optional && inv.positionals.empty()) return inv;
   if (inv.positionals.size() != spec->positionals) {
     if (inv.positionals.size() < spec->positionals)
       throw usage_error("'" + inv.verb + "' needs " + std::string(spec->positional_name));

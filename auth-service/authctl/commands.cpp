@@ -4,8 +4,14 @@
 #include "auth-service/credentials/password_hasher.hpp"
 #include "auth-service/storage/client_admin.hpp"
 #include "auth-service/storage/migrations.hpp"
+#include "auth-service/storage/pg_support.hpp"
+#include "auth-service/storage/pg_user_store.hpp"
 #include "auth-service/storage/purge.hpp"
+#include "auth-service/storage/revocation_record.hpp"
 #include "auth-service/storage/user_admin.hpp"
+#include "common/log.hpp"
+#include "common/redis/client.hpp"
+#include "common/revocation/writer.hpp"
 #include "common/jwt/key_store.hpp"
 #include "common/pg/migrate.hpp"
 #include "common/pg/pool.hpp"
@@ -13,6 +19,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -248,13 +256,94 @@ awaitable<report> client_list_command(pg::pool& db) {
   co_return report{std::move(a), t.str()};
 }
 
-awaitable<report> client_revoke_command(pg::pool& db, std::string id) {
+// Announces a revocation on the Redis channel (common/revocation) so that every auth and
+// resource replica applies it within a second. The PostgreSQL record was written first: when
+// Redis cannot be reached, every resource service still merges the record at its next load,
+// so this reports the delay (published: false) instead of failing.
+awaitable<bool> publish(redis::client& redis, revocation::entry e) {
+  asio::steady_timer wait(co_await asio::this_coro::executor);
+  for (int i = 0; i < 100 && !redis.connected(); ++i) {
+    wait.expires_after(std::chrono::milliseconds(30));
+    co_await wait.async_wait(asio::use_awaitable);
+  }
+  revocation::writer w(redis);
+  std::vector<revocation::entry> entries;
+  entries.push_back(std::move(e));
+  auto r = co_await w.revoke(std::move(entries));
+  if (!r) std::cerr << "authctl: warning: Redis unreachable (REDIS_URL): running services learn this revocation "
+                       "at their next load of the revocation list\n";
+  co_return r.has_value();
+}
+
+std::chrono::seconds longest_access_token_lifetime(const auth::auth_config& cfg) {
+  return std::max(cfg.access_token_ttl, cfg.personal_access_token_ttl);
+}
+
+awaitable<report> client_revoke_command(pg::pool& db, redis::client& redis, std::string id,
+                                        std::chrono::seconds lifetime) {
   auto r = co_await auth::revoke_client(db, id);
   if (!r) throw failure(describe("client revoke", r.error()));
   if (*r == auth::revoke_outcome::not_found) throw failure("client revoke: no client with id '" + id + "'");
   const bool already = *r == auth::revoke_outcome::already_revoked;
-  co_return report{json::object{{"id", id}, {"revoked", true}, {"already_revoked", already}},
+  // Every token of the client, recorded then announced (again, when already revoked: a
+  // revocation whose announcement failed is healed by running the command again).
+  auto cutoff = auth::make_cutoff(revocation::cutoff::kind::client, id, unix_now(), lifetime);
+  auto recorded = co_await auth::record_revocation(db, cutoff);
+  if (!recorded) throw failure(describe("client revoke", recorded.error()));
+  const bool published = co_await publish(redis, std::move(cutoff));
+  co_return report{json::object{{"id", id}, {"revoked", true}, {"already_revoked", already}, {"published", published}},
                    already ? "Client " + id + " was already revoked.\n" : "Client " + id + " revoked.\n"};
+}
+
+// The user named by ID or --email, or a failure naming what was looked for.
+awaitable<auth::user> find_user(pg::pool& db, std::string_view verb, std::optional<std::string> id,
+                                std::optional<std::string> email) {
+  auth::pg_user_store users(db);
+  std::optional<auth::user> found;
+  if (id) {
+    if (!auth::pg_support::is_uuid(*id)) throw failure(std::string(verb) + ": no user with id '" + *id + "'");
+    auto r = co_await users.find_by_id(*id);
+    if (!r) throw failure(std::string(verb) + ": PostgreSQL unavailable (DATABASE_URL)");
+    found = std::move(*r);
+    if (!found) throw failure(std::string(verb) + ": no user with id '" + *id + "'");
+  } else {
+    auto r = co_await users.find_by_email(*email);
+    if (!r) throw failure(std::string(verb) + ": PostgreSQL unavailable (DATABASE_URL)");
+    found = std::move(*r);
+    if (!found) throw failure(std::string(verb) + ": no user with e-mail '" + *email + "'");
+  }
+  co_return std::move(*found);
+}
+
+awaitable<report> user_delete_command(pg::pool& db, redis::client& redis, std::optional<std::string> id,
+                                      std::optional<std::string> email, std::chrono::seconds lifetime) {
+  auto u = co_await find_user(db, "user delete", std::move(id), std::move(email));
+  // Every token of the user (access tokens, personal access tokens): one cutoff entry, recorded
+  // in the statement that deletes the user. Refresh tokens die with the user: a refresh
+  // re-reads the user.
+  auto cutoff = auth::make_cutoff(revocation::cutoff::kind::subject, u.id, unix_now(), lifetime);
+  auto deleted = co_await auth::delete_user(db, u.id, cutoff);
+  if (!deleted) throw failure(describe("user delete", deleted.error()));
+  if (!*deleted) throw failure("user delete: no user with id '" + u.id + "'");
+  const bool published = co_await publish(redis, std::move(cutoff));
+  co_return report{json::object{{"id", u.id}, {"published", published}}, "User " + u.id + " deleted.\n"};
+}
+
+awaitable<report> user_update_command(pg::pool& db, std::optional<std::string> id, std::optional<std::string> email,
+                                      std::optional<std::vector<std::string>> scopes,
+                                      std::optional<std::string> password_hash) {
+  auto u = co_await find_user(db, "user update", std::move(id), std::move(email));
+  if (scopes) {
+    auto r = co_await auth::set_user_scopes(db, u.id, std::move(*scopes));
+    if (!r) throw failure(describe("user update", r.error()));
+    if (!*r) throw failure("user update: no user with id '" + u.id + "'");
+  }
+  if (password_hash) {
+    auth::pg_user_store users(db);
+    auto r = co_await users.update_password_hash(u.id, *password_hash);
+    if (!r) throw failure("user update: PostgreSQL unavailable (DATABASE_URL)");
+  }
+  co_return report{json::object{{"id", u.id}}, "User " + u.id + " updated.\n"};
 }
 
 awaitable<report> user_create_command(pg::pool& db, auth::new_user spec) {
@@ -312,6 +401,28 @@ report with_db(const auth::auth_config& cfg, Make make) {
   return std::move(*result);
 }
 
+// with_db plus a Redis client (REDIS_URL) for the verbs that announce a revocation.
+template <class Make>
+report with_db_and_redis(const auth::auth_config& cfg, Make make) {
+  return with_db(cfg, [&cfg, make](pg::pool& db) -> awaitable<report> {
+    redis::client_options ro;
+    ro.endpoint = cfg.service.redis;
+    ro.command_timeout = std::chrono::seconds(5);
+    redis::client rc(co_await asio::this_coro::executor, ro);
+    rc.start();
+    std::exception_ptr failed;
+    std::optional<report> out;
+    try {
+      out.emplace(co_await make(db, rc));
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    rc.stop();
+    if (failed) std::rethrow_exception(failed);
+    co_return std::move(*out);
+  });
+}
+
 std::string required(const invocation& inv, std::string_view option) {
   auto v = inv.get(option);
   if (!v) throw failure(inv.verb + ": " + std::string(option) + " is required", exit_usage);
@@ -354,7 +465,36 @@ report dispatch(const invocation& inv, const auth::auth_config& cfg) {
   if (v == "client list") return with_db(cfg, [](pg::pool& db) { return client_list_command(db); });
   if (v == "client revoke") {
     std::string id = inv.positionals.at(0);
-    return with_db(cfg, [id](pg::pool& db) { return client_revoke_command(db, id); });
+    const auto lifetime = longest_access_token_lifetime(cfg);
+    return with_db_and_redis(cfg, [id, lifetime](pg::pool& db, redis::client& rc) {
+      return client_revoke_command(db, rc, id, lifetime);
+    });
+  }
+  if (v == "user delete" || v == "user update") {
+    std::optional<std::string> id, email = inv.get("--email");
+    if (!inv.positionals.empty()) id = inv.positionals.front();
+    if (id.has_value() == email.has_value()) throw failure(v + ": give exactly one of ID and --email E", exit_usage);
+    if (email) check(check_email(*email), inv);
+    if (v == "user delete") {
+      const auto lifetime = longest_access_token_lifetime(cfg);
+      return with_db_and_redis(cfg, [id, email, lifetime](pg::pool& db, redis::client& rc) {
+        return user_delete_command(db, rc, id, email, lifetime);
+      });
+    }
+    std::optional<std::vector<std::string>> scopes;
+    if (auto given = inv.get("--scopes")) {
+      scopes = split_list(*given);
+      check(check_scopes(*scopes), inv);
+    }
+    std::optional<std::string> hash;
+    if (inv.has("--password-stdin")) {
+      std::string password = read_password_line();
+      check(check_password(password), inv);
+      hash = auth::hash_password_now(password);
+      std::fill(password.begin(), password.end(), '\0');
+    }
+    if (!scopes && !hash) throw failure("user update: nothing to change (give --scopes or --password-stdin)", exit_usage);
+    return with_db(cfg, [id, email, scopes, hash](pg::pool& db) { return user_update_command(db, id, email, scopes, hash); });
   }
   if (v == "user create") {
     auth::new_user spec;

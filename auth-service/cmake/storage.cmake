@@ -11,6 +11,7 @@ add_library(auth_storage STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/client_admin.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/user_admin.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/purge.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/storage/revocation_record.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/refresh_token_crypto.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_refresh_token_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_throttle_store.cpp

@@ -55,6 +55,9 @@ jwt::result<jwt::verified_token> access_token_verifier::verify(std::string_view 
 }
 
 bool access_token_verifier::revoked(std::string_view jti) const { return revoked_ != nullptr && revoked_->revoked(jti); }
+bool access_token_verifier::revoked(const jwt::verified_token& t) const {
+  return revoked_ != nullptr && revoked_->revoked(t.jti(), t.sub(), t.client_id(), t.iat());
+}
 
 std::variant<bearer_principal, http::response> access_token_verifier::authenticate(std::string_view authorization) const {
   auto presented = extract_bearer(authorization);
@@ -63,7 +66,7 @@ std::variant<bearer_principal, http::response> access_token_verifier::authentica
   // Our own clock issued the token: a few seconds of leeway only.
   auto verified = verify(presented.token, std::chrono::seconds(5));
   if (!verified) return bearer_invalid_response(verified.error().message());
-  if (revoked(verified->jti())) return bearer_invalid_response("token revoked");
+  if (revoked(*verified)) return bearer_invalid_response("token revoked");
   bearer_principal p;
   p.sub = std::string(verified->sub());
   p.client_id = std::string(verified->client_id());

@@ -63,6 +63,8 @@ public:
   jwt::result<jwt::verified_token> verify(std::string_view token, std::chrono::seconds leeway,
                                           std::int64_t now = 0) const;
   bool revoked(std::string_view jti) const;
+  // The jti, or a cutoff of the token's subject or client (user deleted, client revoked).
+  bool revoked(const jwt::verified_token& token) const;
 
   // The whole bearer check: principal, or the 401 to answer.
   std::variant<bearer_principal, http::response> authenticate(std::string_view authorization) const;

@@ -26,11 +26,16 @@ void client_cache::remember(const std::string& id, std::optional<client> value, 
 boost::asio::awaitable<store_result<std::optional<client>>> client_cache::find(std::string_view id) {
   std::string key(id);
   auto now = clock::now();
-  if (auto hit = lookup(key, now)) co_return std::move(*hit);
-  auto fresh = co_await backing_.find(key);
-  if (!fresh) co_return fresh;  // failures are not cached
-  remember(key, *fresh, clock::now());
-  co_return fresh;
+  auto found = lookup(key, now);
+  if (!found) {
+    auto fresh = co_await backing_.find(key);
+    if (!fresh) co_return fresh;  // failures are not cached
+    remember(key, *fresh, clock::now());
+    found = std::move(*fresh);
+  }
+  // A revocation announced since the record was read wins over the record.
+  if (*found && cut_offs_ != nullptr && cut_offs_->client_cut_off((*found)->id)) (*found)->revoked = true;
+  co_return std::move(*found);
 }
 
 void client_cache::clear() {

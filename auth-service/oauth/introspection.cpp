@@ -59,7 +59,7 @@ boost::asio::awaitable<http::response> introspection_endpoint::handle(http::requ
   switch (shape_of(*token)) {
   case token_shape::jwt: {
     auto verified = deps_.verifier.verify(*token, std::chrono::seconds(0), now);
-    if (!verified || deps_.verifier.revoked(verified->jti())) co_return introspection_response(introspect_inactive());
+    if (!verified || deps_.verifier.revoked(*verified)) co_return introspection_response(introspect_inactive());
     co_return introspection_response(introspect_access_token(*verified));
   }
   case token_shape::opaque: {

@@ -3,6 +3,8 @@
 #include "auth-service/oauth/scopes.hpp"
 #include "common/random.hpp"
 
+#include <algorithm>
+
 namespace oauth::auth {
 namespace {
 
@@ -62,6 +64,18 @@ boost::asio::awaitable<grant_result> refresh_token_grant::handle(const grant_req
 
   auto scopes = narrow_scopes(requested, rotated->record.scopes);
   if (auto* e = std::get_if<token_error>(&scopes)) co_return std::move(*e);
+  if (deps_.users != nullptr) {
+    // After the rotation: a deleted user's family is spent with it, which is what we want.
+    auto owner = co_await deps_.users->find_by_id(rotated->record.user_id);
+    if (!owner) co_return store_unavailable();
+    if (!*owner) co_return make_error(oauth_errc::invalid_grant, "The refresh token is invalid, expired or revoked.");
+    // The user and the client may have lost a scope since the grant (authctl user update):
+    // drop it silently (an allowance of admin still covers the other two).
+    auto& granted = std::get<0>(scopes);
+    std::erase_if(granted, [&](const std::string& s) {
+      return !scope_grants((*owner)->scopes, s) || (request.caller.scopes && !scope_grants(*request.caller.scopes, s));
+    });
+  }
 
   claims.subject = rotated->record.user_id;
   claims.scopes = std::move(std::get<0>(scopes));

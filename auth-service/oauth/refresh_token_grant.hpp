@@ -21,6 +21,7 @@
 #include "auth-service/oauth/token_issuer.hpp"
 #include "auth-service/storage/refresh_token_inspector.hpp"
 #include "auth-service/storage/refresh_token_store.hpp"
+#include "auth-service/storage/user_store.hpp"
 
 #include <chrono>
 
@@ -35,6 +36,10 @@ public:
     std::chrono::seconds reuse_grace;
     // nullptr: no peek (the scope is then checked after the rotation only).
     refresh_token_inspector* inspector = nullptr;
+    // The user is re-read at every refresh: a deleted user's tokens are dead, and the new
+    // access token gets at most the user's and the client's CURRENT scopes (narrowed
+    // silently). nullptr: no re-check (unit tests of the rotation alone).
+    user_store* users = nullptr;
   };
   explicit refresh_token_grant(dependencies deps) : deps_(deps) {}
 

@@ -73,7 +73,7 @@ struct auth_app::parts {
         issuer([k = &keys] { return k->signing_key(); }, c.service.issuer, c.service.audience, c.access_token_ttl),
         password({users, throttle, refresh_tokens, hasher, issuer, c.refresh_token_ttl}),
         client_credentials(issuer),
-        refreshing({refresh_tokens, issuer, c.refresh_token_ttl, c.refresh_reuse_grace, &refresh_tokens}),
+        refreshing({refresh_tokens, issuer, c.refresh_token_ttl, c.refresh_reuse_grace, &refresh_tokens, &users}),
         endpoint(clients, {&password, &client_credentials, &refreshing}),
         revoked(io.get_executor(), revocation_options(c.service)),
         revocations(redis, {}, &revoked.set()),
@@ -83,6 +83,7 @@ struct auth_app::parts {
         revoke({clients, verifier, refresh_tokens, revocations}),
         introspect({clients, verifier, refresh_tokens}) {
     keys.open();
+    clients.watch(&revoked.set());
   }
 
   key_manager keys;

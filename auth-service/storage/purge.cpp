@@ -20,6 +20,9 @@ constexpr purge_step steps[] = {
     // record is what DELETE answers about), so it never comes back to life: after exp the JWT
     // itself is refused everywhere.
     {"expired_personal_access_tokens", "delete from personal_access_tokens where expires_at < now()", false},
+    // Subject and client cutoffs (migrations/V003) whose tokens have all expired: expires_at
+    // is already T + the longest lifetime; 300 s more is the verifiers' retention.
+    {"expired_revocations", "delete from revocations where expires_at < extract(epoch from now())::bigint - 300", false},
     {"revoked_clients",
      "delete from oauth_clients where revoked and revoked_at < now() - make_interval(secs => $1::bigint)"},
 };

@@ -2,6 +2,7 @@
 // Administrative operations on users, for authctl (not part of the narrow user_store).
 #include "auth-service/domain/models.hpp"
 #include "common/pg/pool.hpp"
+#include "common/revocation/protocol.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -19,5 +20,13 @@ struct new_user {
 
 // A duplicate e-mail address (in any case) fails with error::is_unique_violation().
 boost::asio::awaitable<pg::result<user>> create_user(pg::pool& db, new_user spec);
+
+// Deletes the user (their personal access tokens go with them, ON DELETE CASCADE) and records
+// `cutoff` (revocation_record.hpp) in the same statement; false: no such user. `id` must be
+// a UUID (resolve it through pg_user_store first).
+boost::asio::awaitable<pg::result<bool>> delete_user(pg::pool& db, std::string id, revocation::entry cutoff);
+
+// Replaces the scopes the user may be granted; false: no such user.
+boost::asio::awaitable<pg::result<bool>> set_user_scopes(pg::pool& db, std::string id, std::vector<std::string> scopes);
 
 } // namespace oauth::auth

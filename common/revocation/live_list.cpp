@@ -81,6 +81,16 @@ asio::awaitable<void> load_all(std::shared_ptr<live_list::state> st, std::uint64
       auto parsed = parse_pairs(flat);
       if (parsed.rejected > 0) stats().rejected.inc(parsed.rejected);
       st->set->merge(parsed.entries);
+      if (st->options.record && !st->stopped.load()) {
+        auto recorded = co_await st->options.record(unix_now());
+        if (!recorded) {
+          log::error("revocation list: the durable record could not be read; retrying");
+          pause.expires_after(st->options.load_retry);
+          co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+          continue;
+        }
+        st->set->merge(*recorded);
+      }
       // Only the latest subscription's load counts (an older one racing it proves nothing).
       if (st->subscribed_gen.load() == gen) st->loaded_gen.store(gen);
       st->loads.fetch_add(1);

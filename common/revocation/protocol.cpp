@@ -24,6 +24,34 @@ bool valid_jti(std::string_view jti) noexcept {
   return true;
 }
 
+std::string cutoff_member(cutoff::kind what, std::int64_t before, std::string_view id) {
+  std::string m(what == cutoff::kind::subject ? subject_cutoff_prefix : client_cutoff_prefix);
+  m += std::to_string(before);
+  m += ':';
+  m += id;
+  if (id.empty() || before < 0 || !valid_jti(m)) return {};
+  return m;
+}
+
+std::optional<cutoff> parse_cutoff(std::string_view member) noexcept {
+  cutoff c;
+  if (member.starts_with(subject_cutoff_prefix)) {
+    c.what = cutoff::kind::subject;
+  } else if (member.starts_with(client_cutoff_prefix)) {
+    c.what = cutoff::kind::client;
+  } else {
+    return std::nullopt;
+  }
+  member.remove_prefix(subject_cutoff_prefix.size());  // both prefixes are 4 bytes
+  auto colon = member.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= member.size()) return std::nullopt;
+  auto before = parse_int(member.substr(0, colon));
+  if (!before) return std::nullopt;
+  c.before = *before;
+  c.id = member.substr(colon + 1);
+  return c;
+}
+
 std::string encode_message(const std::vector<entry>& entries) {
   std::string out;
   for (const auto& e : entries) {

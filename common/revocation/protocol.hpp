@@ -19,6 +19,14 @@
 // jti: 1..128 visible ASCII characters (0x21..0x7E); exp: decimal unix seconds. A reader skips
 // entries it cannot parse (and counts them) rather than dropping the message.
 //
+// Cutoff entries: "every token of subject S (or of client C) issued at or before T" is ONE
+// entry whose member is
+//     sub:<T>:<S>    (checked against the token's sub and iat)
+//     cli:<T>:<C>    (checked against the token's client_id and iat)
+// and whose exp (score) is T + the longest lifetime of any token it may cover: after that every
+// covered token has expired and the entry may go. Same syntax rules as a jti (0x21..0x7E), so
+// old readers store it as an unknown jti, harmlessly. jtis are UUIDs and never have this shape.
+//
 // Load-all: ZRANGEBYSCORE oauth:revoked (now - retention) +inf WITHSCORES → jti, exp pairs.
 // A reader SUBSCRIBEs first and loads all after every (re)subscription, so an entry revoked
 // while it was disconnected is either in the load or in a message after it. Revocation is
@@ -57,6 +65,20 @@ struct entry {
 
 // jti syntax of the protocol (1..128 bytes of 0x21..0x7E).
 bool valid_jti(std::string_view jti) noexcept;
+
+// A cutoff entry's meaning (see "Cutoff entries" above).
+struct cutoff {
+  enum class kind { subject, client };
+  kind what = kind::subject;
+  std::int64_t before = 0;  // T: tokens with iat <= T are revoked
+  std::string_view id;      // a view into the member
+};
+inline constexpr std::string_view subject_cutoff_prefix = "sub:";
+inline constexpr std::string_view client_cutoff_prefix = "cli:";
+// The member of a cutoff entry; empty when id is not valid in a member.
+std::string cutoff_member(cutoff::kind what, std::int64_t before, std::string_view id);
+// The cutoff a member encodes, or nullopt for a plain jti.
+std::optional<cutoff> parse_cutoff(std::string_view member) noexcept;
 
 // Encodes entries as one message ("jti exp\njti exp"). Entries with an invalid jti are skipped.
 std::string encode_message(const std::vector<entry>& entries);

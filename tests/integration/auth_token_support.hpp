@@ -124,8 +124,12 @@ struct server {
   temp_keys_dir keys_dir;
   service_threads threads{2};
   std::unique_ptr<oauth::auth::auth_app> app;
+  oauth::auth::auth_config config;  // as the app was given it (authctl runs in-process with it)
 
-  explicit server(std::map<std::string, std::string> env = {}, jwt::algorithm alg = jwt::algorithm::rs256) {
+  // client_cache_ttl: 300 ms keeps most tests independent of the cache; the production
+  // default (5 s) for those proving a revocation does not wait for it.
+  explicit server(std::map<std::string, std::string> env = {}, jwt::algorithm alg = jwt::algorithm::rs256,
+                  std::chrono::milliseconds client_cache_ttl = std::chrono::milliseconds(300)) {
     auto made = jwt::key_store::create(keys_dir.path, alg);
     REQUIRE(made.has_value());
     env.try_emplace("DATABASE_URL", database_url());
@@ -143,11 +147,11 @@ struct server {
       if (it == env.end()) return std::nullopt;
       return it->second;
     });
-    auto config = oauth::auth::load_auth_config(reader);
+    config = oauth::auth::load_auth_config(reader);
     config.service.listen.port = 0;
     oauth::auth::app_tuning tuning;
     tuning.access_log = false;
-    tuning.client_cache_ttl = 300ms;
+    tuning.client_cache_ttl = client_cache_ttl;
     app = std::make_unique<oauth::auth::auth_app>(threads.contexts(), config, tuning);
     REQUIRE(app->redis().lanes() == 2);
     app->start();

@@ -74,6 +74,7 @@ struct sandbox {
     REQUIRE(::mkdtemp(tmpl) != nullptr);
     dir = tmpl;
     env["DATABASE_URL"] = oauth::test::database_url();
+    env["REDIS_URL"] = oauth::test::redis_url();  // client revoke / user delete publish there
     env["AUTH_KEYS_DIR"] = (dir / "keys").string();
     env["JWT_ALG"] = "RS256";
     reset_database();
@@ -91,7 +92,7 @@ struct sandbox {
     oauth::test::run(io, [](pg::pool& db) -> boost::asio::awaitable<void> {
       auto m = co_await pg::migrate(db, oauth::auth::migration_component, oauth::auth::migrations());
       if (!m) throw std::runtime_error("migrate: " + m.error().message);
-      auto t = co_await db.query("truncate personal_access_tokens, users, oauth_clients");
+      auto t = co_await db.query("truncate personal_access_tokens, users, oauth_clients, revocations");
       if (!t) throw std::runtime_error("truncate: " + t.error().message);
     }(db));
   }
@@ -391,6 +392,17 @@ TEST_CASE("purge --json reports what it removed") {
   REQUIRE(purged.status == 0);
   CHECK(purged.document().as_object().at("revoked_clients").as_int64() == 1);
   CHECK(sandbox::query_one("select count(*)::text from oauth_clients where id = $1::uuid", id) == "0");
+
+  // The revocation record: a cutoff goes once every token it covers has expired (and the
+  // verifiers' retention passed), not before.
+  sandbox::query_one("insert into revocations (member, expires_at) values ($1, 1000) returning member", "sub:1:old");
+  sandbox::query_one("insert into revocations (member, expires_at) values ($1, 4000000000) returning member",
+                     "sub:2:live");
+  auto cutoffs = s.authctl({"purge", "--json"});
+  REQUIRE(cutoffs.status == 0);
+  CHECK(cutoffs.document().as_object().at("expired_revocations").as_int64() == 1);
+  CHECK(sandbox::query_one("select string_agg(member, ',') from revocations where member like $1", "sub:%") ==
+        "sub:2:live");
 }
 
 TEST_CASE("usage, configuration and database errors: non-zero exit and one line on stderr") {

@@ -221,9 +221,11 @@ struct redis_outage : test::restart_on_exit {
   redis_outage() : restart_on_exit{"redis"} { test::services("stop", "redis"); }
 };
 
-// Waits until the service has its keys (the first JWKS fetch runs in the background).
+// Waits until the service has its keys (the first JWKS fetch runs in the background) and has
+// loaded its revocation list once (until then bearer requests are 503: fail closed).
 void wait_ready(service& s) {
   REQUIRE(eventually([&] { return s.app->keys().loaded(); }, 5s));
+  REQUIRE(eventually([&] { return s.app->revocations().loaded_once(); }, 5s));
 }
 
 } // namespace
@@ -729,6 +731,7 @@ TEST_CASE("AUTH_PUBLIC_KEY_FILE: fully offline, the JWKS is never fetched") {
              {"AUTH_JWKS_URL", "http://127.0.0.1:" + std::to_string(closed) + "/jwks.json"}});
   std::filesystem::remove(path);
   CHECK(s.app->keys().loaded());
+  wait_ready(s);  // the revocation list too
   auto p = s.port();
   CHECK(get(p, "/api/posts", mint(key_a(), "read-posts")).status() == 200);
   CHECK(get(p, "/api/posts", mint(key_b(), "read-posts")).status() == 401);

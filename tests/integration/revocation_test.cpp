@@ -201,6 +201,40 @@ TEST_CASE("revoke while Redis is down: 503, the resource service keeps its set, 
   check_refused_as_revoked(late.port(), after);
 }
 
+TEST_CASE("a resource service started while Redis is down fails closed until its revocation list loads") {
+  admin a;
+  server s;
+  auto c = a.client({"client_credentials"});
+  resource_server witness(s.port());
+  witness.wait_ready();
+  auto good = client_token(s.port(), c);
+  auto revoked = client_token(s.port(), c);
+  REQUIRE(revoke(s.port(), form_revoke(revoked), basic(c.id, c.secret)).status == 200);
+  REQUIRE(time_until_refused(witness.port(), revoked) < 1000ms);
+  {
+    oauth::test::restart_on_exit restore{"redis"};
+    services("stop", "redis");
+    resource_server rs(s.port());
+    REQUIRE(eventually([&] { return rs.app->keys().loaded(); }, 10s));
+    CHECK_FALSE(rs.app->revocations().loaded_once());
+    // Never a possibly revoked token's data: 503 for both, the revoked one as the good one.
+    for (const auto& t : {good, revoked}) {
+      auto r = api(rs.port(), t);
+      CAPTURE(r.raw.body());
+      CHECK(r.status == 503);
+      CHECK(r.error() == "temporarily_unavailable");
+      CHECK_FALSE(r.header(field::retry_after).empty());
+    }
+    CHECK(request(rs.port(), verb::get, "/readyz").status == 503);
+    services("start", "redis");
+    // Back: the list loads, the service is ready, and answers as one that never missed a thing.
+    CHECK(eventually([&] { return request(rs.port(), verb::get, "/readyz").status == 200; }, 20s));
+    CHECK(rs.app->revocations().loaded_once());
+    CHECK(api(rs.port(), good).status == 200);
+    check_refused_as_revoked(rs.port(), revoked);
+  }
+}
+
 TEST_CASE("revocations made while a resource service was disconnected are loaded when it resubscribes") {
   admin a;
   server s;

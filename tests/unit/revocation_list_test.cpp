@@ -99,3 +99,65 @@ TEST_CASE("revocation set: concurrent readers and a writer") {
   CHECK_FALSE(s.contains("j-399"));
   CHECK(s.size() == 600);
 }
+
+TEST_CASE("revocation protocol: cutoff members round trip, jtis and odd members are not cutoffs") {
+  auto m = cutoff_member(cutoff::kind::subject, 1700000000, "6f1c8e2a-0d3b-4c7e-9a1b-2f3e4d5c6b7a");
+  CHECK(m == "sub:1700000000:6f1c8e2a-0d3b-4c7e-9a1b-2f3e4d5c6b7a");
+  CHECK(valid_jti(m));
+  auto c = parse_cutoff(m);
+  REQUIRE(c.has_value());
+  CHECK(c->what == cutoff::kind::subject);
+  CHECK(c->before == 1700000000);
+  CHECK(c->id == "6f1c8e2a-0d3b-4c7e-9a1b-2f3e4d5c6b7a");
+  const auto cli_member = cutoff_member(cutoff::kind::client, 5, "c1");  // cutoff::id views into it
+  auto cli = parse_cutoff(cli_member);
+  REQUIRE(cli.has_value());
+  CHECK(cli->what == cutoff::kind::client);
+  CHECK(cli->id == "c1");
+  CHECK_FALSE(parse_cutoff("6f1c8e2a-0d3b-4c7e-9a1b-2f3e4d5c6b7a").has_value());
+  CHECK_FALSE(parse_cutoff("sub:").has_value());
+  CHECK_FALSE(parse_cutoff("sub:12:").has_value());
+  CHECK_FALSE(parse_cutoff("sub::id").has_value());
+  CHECK_FALSE(parse_cutoff("sub:-1:id").has_value());
+  CHECK_FALSE(parse_cutoff("cli:1x:id").has_value());
+  CHECK(cutoff_member(cutoff::kind::client, 1, "has space").empty());
+  CHECK(cutoff_member(cutoff::kind::client, 1, std::string("nul\0", 4)).empty());
+  CHECK(cutoff_member(cutoff::kind::client, 1, "").empty());
+  // Travels in messages like any entry.
+  auto parsed = parse_message(encode_message({{m, 1800000000}}));
+  REQUIRE(parsed.entries.size() == 1);
+  CHECK(parsed.entries[0].jti == m);
+}
+
+TEST_CASE("revocation set: one cutoff revokes every token of a subject or client issued at or before T") {
+  revocation_set s;
+  CHECK(s.add(cutoff_member(cutoff::kind::subject, 1000, "user-1"), 5000));
+  CHECK(s.add(cutoff_member(cutoff::kind::client, 2000, "client-1"), 5000));
+  CHECK(s.size() == 2);
+  CHECK(s.revoked("jti-a", "user-1", "other-client", 1000));
+  CHECK(s.revoked("jti-a", "user-1", "other-client", 10));
+  CHECK_FALSE(s.revoked("jti-a", "user-1", "other-client", 1001));
+  CHECK_FALSE(s.revoked("jti-a", "user-2", "other-client", 10));
+  CHECK(s.revoked("jti-b", "user-2", "client-1", 2000));
+  CHECK_FALSE(s.revoked("jti-b", "user-2", "client-1", 2001));
+  // The subject map is not consulted for client ids and the reverse.
+  CHECK_FALSE(s.revoked("jti-c", "client-1", "user-1", 10));
+  CHECK(s.client_cut_off("client-1"));
+  CHECK_FALSE(s.client_cut_off("user-1"));
+  CHECK(s.subject_cut_off("user-1"));
+  CHECK_FALSE(s.contains(cutoff_member(cutoff::kind::subject, 1000, "user-1")));
+  // A later cutoff widens, an earlier one changes nothing.
+  CHECK(s.add(cutoff_member(cutoff::kind::subject, 1500, "user-1"), 6000));
+  CHECK_FALSE(s.add(cutoff_member(cutoff::kind::subject, 1200, "user-1"), 5500));
+  CHECK(s.revoked("jti-a", "user-1", "x", 1500));
+  CHECK(s.size() == 2);
+  // jtis still work alongside.
+  s.add("jti-z", 3000);
+  CHECK(s.revoked("jti-z", "u", "c", 1));
+  // Pruned by their exp like jtis.
+  CHECK(s.prune(5000 + 10, 0) == 2);  // client cutoff (exp 5000) and jti-z (3000)
+  CHECK(s.subject_cut_off("user-1"));
+  CHECK(s.prune(6000 + 10, 0) == 1);
+  CHECK(s.size() == 0);
+  CHECK_FALSE(s.revoked("jti-a", "user-1", "x", 10));
+}
