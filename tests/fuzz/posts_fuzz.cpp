@@ -1,7 +1,7 @@
 // The posts API's request readers (resource-service/post): the JSON body of POST /api/posts,
 // the query of GET /api/posts and the {id} of /api/posts/{id}.
 // Input: a Content-Type line, then the body (also read as a query string and as an id).
-// Invariants: an accepted post has valid UTF-8 fields within their limits and a non-blank title,
+// Invariants: an accepted post has valid UTF-8 fields without NUL, within their limits and a non-blank title,
 // and re-serialized as JSON it is accepted again unchanged; field errors always render; a list
 // query's limit is within 1..100 and its cursor non-empty; an accepted id prints back as the
 // same text.
@@ -37,6 +37,8 @@ void check_post(std::string_view content_type, std::string_view body) {
   auto chars = utf8_length(post->title);
   FUZZ_CHECK(chars >= 1 && chars <= max_title_chars && !blank(post->title));
   FUZZ_CHECK(post->body.size() <= max_body_bytes);
+  // NUL is never stored (it would be cut short by the database): refused at validation.
+  FUZZ_CHECK(post->title.find('\0') == std::string::npos && post->body.find('\0') == std::string::npos);
 
   boost::json::object again{{"title", post->title}, {"body", post->body}};
   auto reparsed = parse_new_post("application/json", boost::json::serialize(again));
