@@ -8,7 +8,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 using namespace oauth::auth::first_party;
 
@@ -23,9 +25,26 @@ bool cookie_octet(unsigned char c) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto header = oauth::fuzz::as_text(data, size);
-  if (auto value = cookie_value(header, refresh_cookie_name)) {
-    FUZZ_CHECK(value->find(';') == std::string::npos);
-    FUZZ_CHECK(header.find(*value) != std::string_view::npos);
+  // The input as one or more Cookie headers, one per line.
+  std::vector<std::string_view> headers;
+  for (std::string_view rest = header;;) {
+    auto nl = rest.find('\n');
+    headers.push_back(rest.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    rest.remove_prefix(nl + 1);
+  }
+  auto found = find_single_cookie(headers, refresh_cookie_name);
+  if (found.what == single_cookie::kind::one) {
+    FUZZ_CHECK(found.value.find(';') == std::string::npos);
+    FUZZ_CHECK(header.find(found.value) != std::string_view::npos);
+  } else {
+    FUZZ_CHECK(found.value.empty());
+  }
+  // The same headers twice: never a single cookie once one was there (cookie tossing).
+  if (found.what != single_cookie::kind::absent) {
+    std::vector<std::string_view> twice(headers);
+    twice.insert(twice.end(), headers.begin(), headers.end());
+    FUZZ_CHECK(find_single_cookie(twice, refresh_cookie_name).what == single_cookie::kind::repeated);
   }
 
   std::string token;
@@ -33,9 +52,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (cookie_octet(c)) token.push_back(static_cast<char>(c));
   if (!token.empty()) {
     auto set = refresh_cookie(token, std::chrono::seconds(60), true);
-    FUZZ_CHECK(cookie_value(set, refresh_cookie_name) == token);
+    std::string_view set_view = set;
+    auto from_set = find_single_cookie(std::span(&set_view, 1), refresh_cookie_name);
+    FUZZ_CHECK(from_set.what == single_cookie::kind::one && from_set.value == token);
     std::string request = "theme=dark; " + std::string(refresh_cookie_name) + "=" + token + "; lang=en";
-    FUZZ_CHECK(cookie_value(request, refresh_cookie_name) == token);
+    std::string_view request_view = request;
+    auto from_request = find_single_cookie(std::span(&request_view, 1), refresh_cookie_name);
+    FUZZ_CHECK(from_request.what == single_cookie::kind::one && from_request.value == token);
   }
 
   auto comma = header.find(',');
