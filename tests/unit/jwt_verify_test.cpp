@@ -463,7 +463,9 @@ TEST_CASE_FIXTURE(fixture, "NumericDate must be an integer") {
     json::object c = claims();
     c.erase(name);
     std::string text = json::serialize(c);
-    text.insert(1, "\"" + std::string(name) + "\":" + std::string(raw) + ",");
+    std::string member = "\"";  // appended: "lit" + string trips g++ 12's -O3 -Wrestrict false positive
+    member.append(name).append("\":").append(raw).append(",");
+    text.insert(1, member);
     return craft(rs, header_for(rs), text);
   };
   CHECK(error_of(with_raw("exp", "1800003600.5")) == errc::invalid_claim);
