@@ -7,26 +7,12 @@
 // Needs TEST_DATABASE_URL and TEST_REDIS_URL (scripts/services.sh env), `npm ci` in
 // tests/browser and /usr/bin/chromium (WITH_BROWSER=1 scripts/deps.sh does both; CHROMIUM
 // overrides the path). Exits non-zero with a message on any failure: it never skips.
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, rm, access } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-
-function required(name) {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the suite through ./scripts/test.sh, which starts PostgreSQL and Redis`);
-  return v;
-}
+import { arg, authctl, check, freePort, required } from '../support/e2e.mjs';
 
 const bin = arg('--bin', process.env.OAUTH_BUILD_DIR ? join(process.env.OAUTH_BUILD_DIR, 'bin') : 'build/bin');
 const screenshot = arg('--screenshot', join(dirname(bin), 'playground.png'));
@@ -37,27 +23,6 @@ const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-f
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 // The README promises Debian 12's node 18 (scripts/node.sh): the log says which one ran.
 console.log(`playground e2e on node ${process.version}`);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function authctl(env, ...args) {
-  try {
-    const { stdout } = await run(join(bin, 'authctl'), [...args, '--json'], { env, timeout: 60_000 });
-    return JSON.parse(stdout);
-  } catch (e) {
-    throw new Error(`authctl ${args[0]} ${args[1] || ''} failed: ${e.stderr || e.message}`);
-  }
-}
 
 const children = [];
 function start(name, env) {
@@ -84,10 +49,6 @@ async function waitReady(child, url) {
   throw new Error(`${child.label} not ready at ${url}: ${child.log.join('').slice(-2000)}`);
 }
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
 async function main() {
   const databaseUrl = required('TEST_DATABASE_URL');
   const redisUrl = required('TEST_REDIS_URL');
@@ -110,12 +71,12 @@ async function main() {
     // Schema, key (in the temporary AUTH_KEYS_DIR) and the built-in clients; the test's own
     // password client, since `install` shows an existing client's secret only once.
     const adminEnv = { ...base, DATABASE_URL: databaseUrl, AUTH_KEYS_DIR: keys };
-    await authctl(adminEnv, 'install');
+    await authctl(bin, adminEnv, 'install');
     const tag = randomBytes(4).toString('hex');
-    const client = await authctl(adminEnv, 'client', 'create', '--name', `playground e2e ${tag}`, '--grants', 'password,refresh_token');
+    const client = await authctl(bin, adminEnv, 'client', 'create', '--name', `playground e2e ${tag}`, '--grants', 'password,refresh_token');
     const email = `playground-${tag}@example.com`;
     const password = randomBytes(12).toString('base64url');
-    await authctl(adminEnv, 'user', 'create', '--email', email, '--password', password, '--name', 'Playground',
+    await authctl(bin, adminEnv, 'user', 'create', '--email', email, '--password', password, '--name', 'Playground',
       '--scopes', 'read-posts,write-posts');
 
     const [authPort, resourcePort] = [await freePort(), await freePort()];

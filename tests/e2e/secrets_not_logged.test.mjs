@@ -13,49 +13,15 @@
 // failure; it never skips.
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { arg, authctl, check, freePort, required } from '../support/e2e.mjs';
 
 const run = promisify(execFile);
 
-function arg(name, fallback) {
-  const i = process.argv.indexOf(name);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-}
-function required(name) {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the suite through ./scripts/test.sh`);
-  return v;
-}
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
 const bin = arg('--bin', process.env.OAUTH_BUILD_DIR ? join(process.env.OAUTH_BUILD_DIR, 'bin') : 'build/bin');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function authctl(env, ...args) {
-  try {
-    const { stdout } = await run(join(bin, 'authctl'), [...args, '--json'], { env, timeout: 60_000 });
-    return JSON.parse(stdout);
-  } catch (e) {
-    throw new Error(`authctl ${args[0]} ${args[1] || ''} failed: ${e.stderr || e.message}`);
-  }
-}
 
 async function services(verb, which) {
   await run(required('TEST_SERVICES_SCRIPT'), [verb, which], { timeout: 60_000 });
@@ -110,15 +76,15 @@ async function main() {
   let redisStopped = false;
   try {
     const adminEnv = { ...base, DATABASE_URL: dbUrl, AUTH_KEYS_DIR: keys };
-    await authctl(adminEnv, 'install');
+    await authctl(bin, adminEnv, 'install');
     const tag = randomBytes(4).toString('hex');
-    const web = await authctl(adminEnv, 'client', 'create', '--name', `secrets e2e web ${tag}`, '--grants', 'password,refresh_token');
-    const m2m = await authctl(adminEnv, 'client', 'create', '--name', `secrets e2e m2m ${tag}`, '--grants', 'client_credentials');
+    const web = await authctl(bin, adminEnv, 'client', 'create', '--name', `secrets e2e web ${tag}`, '--grants', 'password,refresh_token');
+    const m2m = await authctl(bin, adminEnv, 'client', 'create', '--name', `secrets e2e m2m ${tag}`, '--grants', 'client_credentials');
     keep('web client secret', web.secret);
     keep('m2m client secret', m2m.secret);
     const email = `secrets-${tag}@example.com`;
     const password = keep('user password', `pw-${randomBytes(12).toString('base64url')}`);
-    await authctl(adminEnv, 'user', 'create', '--email', email, '--password', password, '--scopes', 'read-posts,write-posts');
+    await authctl(bin, adminEnv, 'user', 'create', '--email', email, '--password', password, '--scopes', 'read-posts,write-posts');
     keep('PostgreSQL password', dbPassword);
 
     const [authPort, resourcePort] = [await freePort(), await freePort()];
