@@ -5,7 +5,7 @@
 #include "common/pg/migrate.hpp"
 #include "common/pg/pool.hpp"
 #include "common/redis/client.hpp"
-#include "resource-service/revocation_record.hpp"
+#include "common/revocation/durable_record.hpp"
 #include "resource-service/routes.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -75,9 +75,9 @@ app::app(asio::io_context& io, resource_config config, app_tuning tuning)
   lo.redis = ro;
   // Entries stay until exp + skew (+ a minute): the verifier accepts a token that long.
   lo.keep_after_seconds = std::max<std::int64_t>(revocation::retention_seconds, config_.clock_skew.count() + 60);
-  // The PostgreSQL record is merged at every load (revocation_record.hpp says why). The pool
+  // The PostgreSQL record is merged at every load (durable_record.hpp says why). The pool
   // outlives the list's work: stop() stops the list before members go.
-  lo.record = [db = db_.get()](std::int64_t now) { return load_revocation_record(*db, now); };
+  lo.record = [db = db_.get()](std::int64_t now) { return revocation::load_durable_record(*db, now); };
   revoked_ = std::make_shared<revocation::live_list>(io_.get_executor(), lo);
 
   auto routes = std::make_shared<http::router>();

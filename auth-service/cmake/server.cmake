@@ -24,7 +24,7 @@ target_link_libraries(auth_oauth PUBLIC auth_core oauth_http oauth_jwt oauth_rev
 
 # The assembled service (stores from storage.cmake) and its executable.
 add_library(auth_app STATIC ${CMAKE_CURRENT_SOURCE_DIR}/routes/auth_app.cpp)
-target_link_libraries(auth_app PUBLIC auth_oauth auth_storage oauth_pg oauth_redis)
+target_link_libraries(auth_app PUBLIC auth_oauth auth_storage oauth_pg oauth_redis oauth_revocation_record)
 
 add_executable(auth-service ${CMAKE_CURRENT_SOURCE_DIR}/main.cpp)
 target_link_libraries(auth-service PRIVATE auth_app)

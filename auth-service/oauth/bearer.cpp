@@ -27,6 +27,13 @@ http::response bearer_invalid_response(std::string_view description) {
 http::response bearer_insufficient_scope_response(std::string_view description, std::string_view scope) {
   return challenge(http::status::forbidden, "insufficient_scope", description, scope);
 }
+http::response revocations_unavailable_response() {
+  auto res = http::error_response(http::status::service_unavailable, "temporarily_unavailable",
+                                  "the revocation list is not loaded yet");
+  res.set(http::field::retry_after, "1");
+  res.set(http::field::cache_control, "no-store");
+  return res;
+}
 http::response bearer_forbidden_response(std::string_view description) {
   auto res = http::error_response(http::status::forbidden, "access_denied", description);
   res.set(http::field::cache_control, "no-store");
@@ -55,6 +62,7 @@ jwt::result<jwt::verified_token> access_token_verifier::verify(std::string_view 
 }
 
 bool access_token_verifier::revoked(std::string_view jti) const { return revoked_ != nullptr && revoked_->revoked(jti); }
+bool access_token_verifier::revocations_loaded() const { return revoked_ == nullptr || revoked_->loaded_once(); }
 bool access_token_verifier::revoked(const jwt::verified_token& t) const {
   return revoked_ != nullptr && revoked_->revoked(t.jti(), t.sub(), t.client_id(), t.iat());
 }
@@ -63,6 +71,7 @@ std::variant<bearer_principal, http::response> access_token_verifier::authentica
   auto presented = extract_bearer(authorization);
   if (presented.what == bearer_credentials::kind::none) return bearer_missing_response();
   if (presented.what == bearer_credentials::kind::malformed) return bearer_invalid_response("malformed bearer token");
+  if (!revocations_loaded()) return revocations_unavailable_response();
   // Our own clock issued the token: a few seconds of leeway only.
   auto verified = verify(presented.token, std::chrono::seconds(5));
   if (!verified) return bearer_invalid_response(verified.error().message());

@@ -38,6 +38,8 @@ http::response bearer_missing_response();
 http::response bearer_invalid_response(std::string_view description);
 // 403 insufficient_scope (scope="<needed>" when given).
 http::response bearer_insufficient_scope_response(std::string_view description, std::string_view scope = {});
+// 503 temporarily_unavailable + Retry-After: the revocation list has not loaded yet.
+http::response revocations_unavailable_response();
 // 403 access_denied: a valid token that may not use the route (a client-credentials token on a
 // route for users).
 http::response bearer_forbidden_response(std::string_view description);
@@ -63,10 +65,14 @@ public:
   jwt::result<jwt::verified_token> verify(std::string_view token, std::chrono::seconds leeway,
                                           std::int64_t now = 0) const;
   bool revoked(std::string_view jti) const;
+  // The revocation list has loaded once since start (or there is none). Until then it may lack
+  // revocations made while this process was away: no token may be taken as valid (fail closed).
+  bool revocations_loaded() const;
   // The jti, or a cutoff of the token's subject or client (user deleted, client revoked).
   bool revoked(const jwt::verified_token& token) const;
 
-  // The whole bearer check: principal, or the 401 to answer.
+  // The whole bearer check: principal, or the 401 to answer (503 while the revocation list has
+  // not loaded).
   std::variant<bearer_principal, http::response> authenticate(std::string_view authorization) const;
 
 private:

@@ -58,6 +58,8 @@ boost::asio::awaitable<http::response> introspection_endpoint::handle(http::requ
   const std::int64_t now = unix_now();
   switch (shape_of(*token)) {
   case token_shape::jwt: {
+    // Not "inactive" (a lie about a valid token) nor "active" (perhaps revoked): unknown yet.
+    if (!deps_.verifier.revocations_loaded()) co_return revocations_unavailable_response();
     auto verified = deps_.verifier.verify(*token, std::chrono::seconds(0), now);
     if (!verified || deps_.verifier.revoked(*verified)) co_return introspection_response(introspect_inactive());
     co_return introspection_response(introspect_access_token(*verified));

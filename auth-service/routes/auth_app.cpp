@@ -25,6 +25,7 @@
 #include "common/log.hpp"
 #include "common/pg/pool.hpp"
 #include "common/redis/client.hpp"
+#include "common/revocation/durable_record.hpp"
 #include "common/revocation/live_list.hpp"
 #include "common/revocation/writer.hpp"
 
@@ -46,10 +47,21 @@ redis::client_options redis_options(const service_config& svc) {
   return ro;
 }
 
-revocation::live_list_options revocation_options(const service_config& svc) {
+// The PostgreSQL record is merged at every load, as in the resource service
+// (common/revocation/durable_record.hpp says why). `db` outlives the list's work: stop() stops
+// the list before the members go.
+revocation::live_list_options revocation_options(const service_config& svc, pg::pool& db) {
   revocation::live_list_options o;
   o.redis = redis_options(svc);
+  o.record = [db = &db](std::int64_t now) { return revocation::load_durable_record(*db, now); };
   return o;
+}
+
+// "redis" is ready when Redis answers and the revocation list is in sync with it (as in the
+// resource service): until then the bearer routes and introspection answer 503.
+boost::asio::awaitable<bool> redis_ready(redis::client* rc, const revocation::live_list* revoked) {
+  bool up = co_await rc->ping();
+  co_return up && revoked->synced();
 }
 
 } // namespace
@@ -75,7 +87,7 @@ struct auth_app::parts {
         client_credentials(issuer),
         refreshing({refresh_tokens, issuer, c.refresh_token_ttl, c.refresh_reuse_grace, &refresh_tokens, &users}),
         endpoint(clients, {&password, &client_credentials, &refreshing}),
-        revoked(io.get_executor(), revocation_options(c.service)),
+        revoked(io.get_executor(), revocation_options(c.service, db)),
         revocations(redis, {}, &revoked.set()),
         verifier(keys, c.service.issuer, c.service.audience, &revoked),
         personal_tokens(db),
@@ -124,9 +136,10 @@ auth_app::auth_app(boost::asio::io_context& io, std::vector<boost::asio::any_io_
   auto routes = std::make_shared<http::router>();
   pg::pool* db = &parts_->db;
   redis::client* rc = &parts_->redis;
+  const revocation::live_list* revoked = &parts_->revoked;
   http::add_standard_routes(*routes, {
                                          {"postgres", [db] { return db->ping(); }},
-                                         {"redis", [rc] { return rc->ping(); }},
+                                         {"redis", [rc, revoked] { return redis_ready(rc, revoked); }},
                                      });
   add_auth_routes(*routes, parts_->keys, parts_->endpoint,
                   metadata_options{.issuer = config_.service.issuer, .revocation_endpoint = true,
@@ -167,5 +180,6 @@ client_cache& auth_app::clients() { return parts_->clients; }
 pg::pool& auth_app::db() { return parts_->db; }
 redis::client& auth_app::redis() { return parts_->redis; }
 password_hasher& auth_app::hasher() { return parts_->hasher; }
+bool auth_app::revocations_loaded() const { return parts_->revoked.loaded_once(); }
 
 } // namespace oauth::auth

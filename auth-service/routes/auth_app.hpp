@@ -66,6 +66,8 @@ public:
   pg::pool& db();
   redis::client& redis();
   password_hasher& hasher();
+  // The revocation list has loaded once (bearer routes and introspection answer 503 until then).
+  bool revocations_loaded() const;
   const auth_config& config() const { return config_; }
 
   struct parts;

@@ -128,8 +128,10 @@ struct server {
 
   // client_cache_ttl: 300 ms keeps most tests independent of the cache; the production
   // default (5 s) for those proving a revocation does not wait for it.
+  // wait: until Redis is connected and the revocation list has loaded (false: a test that starts
+  // the service while Redis is down).
   explicit server(std::map<std::string, std::string> env = {}, jwt::algorithm alg = jwt::algorithm::rs256,
-                  std::chrono::milliseconds client_cache_ttl = std::chrono::milliseconds(300)) {
+                  std::chrono::milliseconds client_cache_ttl = std::chrono::milliseconds(300), bool wait = true) {
     auto made = jwt::key_store::create(keys_dir.path, alg);
     REQUIRE(made.has_value());
     env.try_emplace("DATABASE_URL", database_url());
@@ -157,7 +159,7 @@ struct server {
     app->start();
     threads.run(app->server());
     try {
-      wait_for_redis();
+      if (wait) wait_for_redis();
     } catch (...) {
       // ~server will not run: stop the threads before the members (app first) go.
       app->stop();
@@ -172,8 +174,10 @@ struct server {
   }
   std::uint16_t port() const { return app->server().port(); }
   void wait_for_redis() {
-    for (int i = 0; i < 200 && !app->redis().connected(); ++i) std::this_thread::sleep_for(10ms);
+    for (int i = 0; i < 1000 && !(app->redis().connected() && app->revocations_loaded()); ++i)
+      std::this_thread::sleep_for(10ms);
     REQUIRE_MESSAGE(app->redis().connected(), "the auth service did not connect to Redis");
+    REQUIRE_MESSAGE(app->revocations_loaded(), "the auth service did not load its revocation list");
   }
 };
 

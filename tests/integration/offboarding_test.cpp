@@ -218,6 +218,70 @@ TEST_CASE("Redis lost its data: a deleted PAT and a deleted user's tokens stay r
   check_refused_as_revoked(fresh.port(), leaver_pat.str("token"));
   check_refused_as_revoked(fresh.port(), leaver.access);
   CHECK(api(fresh.port(), me.access).status == 200);
+
+  // So does an auth replica started now (with the same keys): its introspection and its
+  // bearer routes.
+  server fresh_auth({{"AUTH_KEYS_DIR", s.keys_dir.path.string()}});
+  auto introspector = a.client({"client_credentials"});
+  auto inspect = [&](const std::string& t) {
+    return introspect(fresh_auth.port(), "token=" + url_encode(t), basic(introspector.id, introspector.secret));
+  };
+  for (const auto& t : {pat, leaver_pat.str("token"), leaver.access}) {
+    auto r = inspect(t);
+    CAPTURE(r.raw.body());
+    CHECK(r.status == 200);
+    CHECK(r.json.at("active") == false);
+  }
+  CHECK(inspect(me.access).json.at("active") == true);
+  auto as_leaver = request(fresh_auth.port(), verb::get, "/oauth/personal-access-tokens", {}, "application/json",
+                           "Bearer " + leaver.access);
+  CHECK(as_leaver.status == 401);
+  CHECK(as_leaver.error() == "invalid_token");
+}
+
+TEST_CASE("an auth service started while Redis is down fails closed until its revocation list loads") {
+  admin a;
+  personal_access_client(a);
+  server s;
+  auto web = a.client({"password", "refresh_token"});
+  auto introspector = a.client({"client_credentials"});
+  auto me = login(s.port(), web, a.user(test_password_hash()));
+  auto made = create_pat(s.port(), me.access);
+  REQUIRE(made.status == 201);
+  REQUIRE(request(s.port(), verb::delete_, "/oauth/personal-access-tokens/" + made.str("id"), {}, "application/json",
+                  "Bearer " + me.access)
+              .status == 204);
+  auto revoked_pat = made.str("token");
+  auto inspect = [&](std::uint16_t port, const std::string& t) {
+    return introspect(port, "token=" + url_encode(t), basic(introspector.id, introspector.secret));
+  };
+  {
+    oauth::test::restart_on_exit restore{"redis"};
+    services("stop", "redis");
+    server late({{"AUTH_KEYS_DIR", s.keys_dir.path.string()}}, jwt::algorithm::rs256, 300ms, /*wait=*/false);
+    CHECK_FALSE(late.app->revocations_loaded());
+    // Neither "active" (the token may be revoked) nor "inactive" (it may be good): 503.
+    for (const auto& t : {me.access, revoked_pat}) {
+      auto r = inspect(late.port(), t);
+      CAPTURE(r.raw.body());
+      CHECK(r.status == 503);
+      CHECK(r.error() == "temporarily_unavailable");
+      CHECK_FALSE(r.header(field::retry_after).empty());
+    }
+    auto listed = request(late.port(), verb::get, "/oauth/personal-access-tokens", {}, "application/json",
+                          "Bearer " + me.access);
+    CHECK(listed.status == 503);
+    CHECK(listed.error() == "temporarily_unavailable");
+    CHECK(request(late.port(), verb::get, "/readyz").status == 503);
+    services("start", "redis");
+    CHECK(eventually([&] { return request(late.port(), verb::get, "/readyz").status == 200; }, 20s));
+    CHECK(late.app->revocations_loaded());
+    CHECK(inspect(late.port(), me.access).json.at("active") == true);
+    CHECK(inspect(late.port(), revoked_pat).json.at("active") == false);
+    CHECK(request(late.port(), verb::get, "/oauth/personal-access-tokens", {}, "application/json",
+                  "Bearer " + me.access)
+              .status == 200);
+  }
 }
 
 TEST_CASE("a personal access token deleted while Redis is down is refused once the list reloads") {
