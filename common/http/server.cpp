@@ -72,6 +72,16 @@ bool peer_left(const error_code& ec) {
   return ec == beast_http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset;
 }
 
+// RFC 9110 §6.5.1: trailer fields are not merged into the header section unless their
+// definition allows it, and no route here reads trailers. Beast's parser appends them to the
+// head's fields, where a trailer could add an Authorization, a Cookie or an X-Forwarded-For
+// after the head was read: everything after the head's `head_fields` fields is dropped.
+void drop_trailer_fields(request& req, std::size_t head_fields) {
+  auto it = req.begin();
+  for (std::size_t i = 0; i < head_fields && it != req.end(); ++i) ++it;
+  while (it != req.end()) it = req.erase(it);
+}
+
 response header_too_large(std::string_view what, std::size_t limit) {
   return error_response(status::request_header_fields_too_large, "request_header_fields_too_large",
                         std::string(what) + " exceed " + std::to_string(limit) + " bytes");
@@ -306,6 +316,9 @@ asio::awaitable<server::session::read_result<request>> server::session::read_bod
     metadata_left -= extensions.size();
   };
   parser.on_chunk_header(count_extensions);
+  // Only a chunked body can end with trailer fields, which Beast's parser appends to the head's.
+  std::optional<std::size_t> head_fields;
+  if (parser.chunked()) head_fields = static_cast<std::size_t>(std::distance(parser.get().begin(), parser.get().end()));
 
   if (beast::iequals(parser.get()[field::expect], "100-continue")) {
     beast_http::response<beast_http::empty_body> cont{status::continue_, 11};
@@ -329,7 +342,9 @@ asio::awaitable<server::session::read_result<request>> server::session::read_bod
   }
   if (peer_left(ec)) co_return no_request{};
   if (ec) co_return no_request{malformed()};
-  co_return parser.release();
+  auto req = parser.release();
+  if (head_fields) drop_trailer_fields(req, *head_fields);
+  co_return req;
 }
 
 server::incoming server::session::describe(request req, match_result match,
