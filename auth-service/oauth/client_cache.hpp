@@ -6,25 +6,25 @@
 // service. `authctl client revoke` does not wait for it: it publishes a client cutoff on the
 // revocation channel (common/revocation), and a client the live set cuts off is answered as
 // revoked at once, cached or not (watch()). Unknown ids are cached too (so random ids cannot hammer
-// the database), for the same TTL. Store failures are never cached. The cache holds at most
-// `max_entries`; when full, expired entries are dropped, and if that is not enough, all.
+// the database), for the same TTL. Store failures are never cached. At most `max_entries`
+// (expiring_cache.hpp).
+#include "auth-service/oauth/expiring_cache.hpp"
 #include "auth-service/storage/client_store.hpp"
 #include "common/revocation/revocation_set.hpp"
 
 #include <chrono>
 #include <cstddef>
-#include <mutex>
 #include <optional>
-#include <string>
-#include <unordered_map>
 
 namespace oauth::auth {
 
 class client_cache final : public client_store {
 public:
-  using clock = std::chrono::steady_clock;
+  using clock = expiring_cache<std::optional<client>>::clock;
+  // `now` reads the clock (tests give their own: the TTL is then theirs to pass, not a sleep's).
+  using clock_fn = expiring_cache<std::optional<client>>::clock_fn;
   client_cache(client_store& backing, std::chrono::milliseconds ttl = std::chrono::seconds(5),
-               std::size_t max_entries = 10'000);
+               std::size_t max_entries = 10'000, clock_fn now = &clock::now);
 
   boost::asio::awaitable<store_result<std::optional<client>>> find(std::string_view id) override;
 
@@ -32,23 +32,13 @@ public:
   void watch(const revocation::revocation_set* cut_offs) { cut_offs_ = cut_offs; }
 
   // Drops everything (tests, or after an admin change made by this process).
-  void clear();
-  std::size_t size() const;
+  void clear() { cache_.clear(); }
+  std::size_t size() const { return cache_.size(); }
 
 private:
-  struct entry {
-    std::optional<client> value;
-    clock::time_point expires;
-  };
-  std::optional<std::optional<client>> lookup(const std::string& id, clock::time_point now) const;
-  void remember(const std::string& id, std::optional<client> value, clock::time_point now);
-
   client_store& backing_;
   const revocation::revocation_set* cut_offs_ = nullptr;
-  std::chrono::milliseconds ttl_;
-  std::size_t max_entries_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, entry> entries_;
+  expiring_cache<std::optional<client>> cache_;
 };
 
 } // namespace oauth::auth

@@ -12,6 +12,7 @@
 #include "auth-service/oauth/refresh_token_grant.hpp"
 #include "auth-service/oauth/token_endpoint.hpp"
 #include "auth-service/oauth/token_issuer.hpp"
+#include "auth-service/oauth/user_cache.hpp"
 #include "auth-service/routes/auth_routes.hpp"
 #include "auth-service/routes/first_party_routes.hpp"
 #include "auth-service/routes/web_routes.hpp"
@@ -79,13 +80,14 @@ struct auth_app::parts {
         pg_clients(db),
         clients(pg_clients, t.client_cache_ttl),
         users(db),
+        refresh_users(users, t.client_cache_ttl),
         refresh_tokens(redis),
         throttle(redis, throttle_limits{c.throttle_user_failures, c.throttle_ip_failures, std::chrono::seconds(60)}),
         hasher(c.password_hash_threads, c.password_hash_queue),
         issuer([k = &keys] { return k->signing_key(); }, c.service.issuer, c.service.audience, c.access_token_ttl),
         password({users, throttle, refresh_tokens, hasher, issuer, c.refresh_token_ttl}),
         client_credentials(issuer),
-        refreshing({refresh_tokens, issuer, c.refresh_token_ttl, c.refresh_reuse_grace, &refresh_tokens, &users}),
+        refreshing({refresh_tokens, issuer, c.refresh_token_ttl, c.refresh_reuse_grace, &refresh_tokens, &refresh_users}),
         endpoint(clients, {&password, &client_credentials, &refreshing}),
         revoked(io.get_executor(), revocation_options(c.service, db)),
         revocations(redis, {}, &revoked.set()),
@@ -96,6 +98,7 @@ struct auth_app::parts {
         introspect({clients, verifier, refresh_tokens}) {
     keys.open();
     clients.watch(&revoked.set());
+    refresh_users.watch(&revoked.set());
   }
 
   key_manager keys;
@@ -104,6 +107,7 @@ struct auth_app::parts {
   pg_client_store pg_clients;
   client_cache clients;
   pg_user_store users;
+  user_cache refresh_users;  // what a refresh re-reads (deleted? scopes narrowed?)
   redis_refresh_token_store refresh_tokens;
   redis_throttle_store throttle;
   password_hasher hasher;

@@ -36,8 +36,9 @@ class password_hasher;
 // Knobs the environment does not set (tests shorten them).
 struct app_tuning {
   bool access_log = true;
-  // How long a client record is reused from memory: the bound on how late `authctl client
-  // revoke` takes effect on a running service.
+  // How long a client record, and the user record a refresh re-reads, are reused from memory:
+  // the bound on how late a secret change or `authctl user update --scopes` takes effect on a
+  // running service (client revocations and user deletions do not wait for it: cutoffs).
   std::chrono::milliseconds client_cache_ttl{5000};
 };
 

@@ -125,6 +125,19 @@ TEST_CASE("user update: scopes narrow the next refresh silently, the password ch
   auto r = refresh(s.port(), web, me.refresh);
   REQUIRE_MESSAGE(r.status == 200, r.raw.body());
   CHECK(r.str("scope") == "read-posts");
+  // A refresh re-reads its user through a short cache (the client cache's TTL, 300 ms here):
+  // with the user cached, a narrowing reaches the refreshes within that TTL.
+  auto second = a.user(test_password_hash());
+  auto other = login(s.port(), web, second, "read-posts write-posts");
+  auto cached = refresh(s.port(), web, other.refresh);
+  REQUIRE(cached.status == 200);
+  REQUIRE(run_authctl(s, {"user", "update", "--email", second, "--scopes", "write-posts"}).exit == 0);
+  auto latest = cached.str("refresh_token");
+  CHECK(eventually([&] {
+    auto next = refresh(s.port(), web, latest);
+    latest = next.str("refresh_token");
+    return next.status == 200 && next.str("scope") == "write-posts";
+  }, 5s));
   // New password from stdin: the old one no longer works.
   auto pw = run_authctl(s, {"user", "update", sub_of(s, me.access), "--password-stdin"}, "a-new-Passw0rd-long\n");
   REQUIRE_MESSAGE(pw.exit == 0, pw.err);

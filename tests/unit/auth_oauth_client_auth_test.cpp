@@ -2,7 +2,10 @@
 #include "auth-service/credentials/client_secret.hpp"
 #include "auth-service/oauth/client_authentication.hpp"
 #include "auth-service/oauth/client_cache.hpp"
+#include "auth-service/oauth/user_cache.hpp"
 #include "common/encoding.hpp"
+#include "common/revocation/protocol.hpp"
+#include "common/revocation/revocation_set.hpp"
 #include "tests/support/run.hpp"
 #include "tests/unit/auth_oauth_fakes.hpp"
 
@@ -113,18 +116,28 @@ TEST_CASE("client auth: the record decides: unknown, revoked, wrong secret → i
   CHECK(code(attempt({"c1", "right", client_auth_method::basic})) == oauth_errc::temporarily_unavailable);
 }
 
+namespace {
+// The cache's clock in the test below: moved by hand.
+client_cache::clock::time_point manual_now{};
+client_cache::clock::time_point manual_clock() { return manual_now; }
+} // namespace
+
 TEST_CASE("client cache: hits within the TTL, misses after, never caches failures") {
   boost::asio::io_context io;
   test::fake_clients store;
   store.clients["c1"] = test::make_client("c1", "", {});
-  client_cache cache(store, std::chrono::milliseconds(100));
+  manual_now = client_cache::clock::time_point{} + std::chrono::hours(1);
+  client_cache cache(store, std::chrono::milliseconds(100), 10'000, &manual_clock);
   CHECK(test::run(io, cache.find("c1")).value()->id == "c1");
   CHECK(test::run(io, cache.find("c1")).value()->id == "c1");
   CHECK_FALSE(test::run(io, cache.find("zz")).value().has_value());
   CHECK_FALSE(test::run(io, cache.find("zz")).value().has_value());
   CHECK(store.finds == 2);
   store.clients["c1"].revoked = true;
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  manual_now += std::chrono::milliseconds(99);  // still within the TTL: the cached record
+  CHECK_FALSE(test::run(io, cache.find("c1")).value()->revoked);
+  CHECK(store.finds == 2);
+  manual_now += std::chrono::milliseconds(2);  // past it: read again
   CHECK(test::run(io, cache.find("c1")).value()->revoked);
   CHECK(store.finds == 3);
   store.down = true;
@@ -133,4 +146,41 @@ TEST_CASE("client cache: hits within the TTL, misses after, never caches failure
   CHECK_FALSE(test::run(io, cache.find("c1")).has_value());
   CHECK(store.finds == 5);
   CHECK(cache.size() == 0);
+}
+
+TEST_CASE("user cache: find_by_id within the TTL, no password hash kept, a subject cutoff wins at once") {
+  boost::asio::io_context io;
+  test::fake_users store;
+  store.by_email["a@x"] = auth::user{"11111111-1111-4111-8111-111111111111", "a@x", "A", "$argon2id$secret-hash", {"read-posts"}};
+  manual_now = client_cache::clock::time_point{} + std::chrono::hours(1);
+  revocation::revocation_set cut_offs;
+  user_cache cache(store, std::chrono::milliseconds(100), 100'000, &manual_clock);
+  cache.watch(&cut_offs);
+  const std::string id = "11111111-1111-4111-8111-111111111111";
+  auto first = test::run(io, cache.find_by_id(id)).value();
+  REQUIRE(first.has_value());
+  CHECK(first->scopes == std::vector<std::string>{"read-posts"});
+  CHECK(first->password_hash.empty());
+  CHECK(test::run(io, cache.find_by_id(id)).value().has_value());
+  CHECK(store.id_finds == 1);
+  // Scopes changed in the store: the cached record until the TTL passes, then the new one.
+  store.by_email["a@x"].scopes = {};
+  manual_now += std::chrono::milliseconds(99);
+  CHECK(test::run(io, cache.find_by_id(id)).value()->scopes.size() == 1);
+  manual_now += std::chrono::milliseconds(2);
+  CHECK(test::run(io, cache.find_by_id(id)).value()->scopes.empty());
+  CHECK(store.id_finds == 2);
+  // Deleted (a subject cutoff announced): absent at once, though the record is cached.
+  cut_offs.add(revocation::cutoff_member(revocation::cutoff::kind::subject, 2'000'000'000, id), 2'000'003'600);
+  CHECK_FALSE(test::run(io, cache.find_by_id(id)).value().has_value());
+  CHECK(store.id_finds == 2);
+  // Failures are not cached; logins are never served from the cache.
+  store.down = true;
+  CHECK_FALSE(test::run(io, cache.find_by_id("22222222-2222-4222-8222-222222222222")).has_value());
+  CHECK_FALSE(test::run(io, cache.find_by_id("22222222-2222-4222-8222-222222222222")).has_value());
+  CHECK(store.id_finds == 4);
+  store.down = false;
+  auto login = test::run(io, cache.find_for_login("a@x")).value();
+  REQUIRE(login.found.has_value());
+  CHECK(login.found->password_hash == "$argon2id$secret-hash");
 }

@@ -51,7 +51,9 @@ struct fake_users final : auth::user_store {
     if (auto it = by_email.find(name); it != by_email.end()) out.found = it->second;
     co_return out;
   }
+  int id_finds = 0;
   boost::asio::awaitable<auth::store_result<std::optional<auth::user>>> find_by_id(std::string_view id) override {
+    ++id_finds;
     if (down) co_return store_down();
     for (auto& [e, u] : by_email)
       if (u.id == id) co_return std::optional<auth::user>{u};
