@@ -8,7 +8,7 @@
 #   4. password grant, RS256              (Argon2id m=19 MiB t=2 per request: bounded by the hash pool)
 #   5. client_credentials p99 WHILE a password-grant load runs (PW_CONNS connections)
 # Env: BUILD_DIR (default build-authsrv, then build), PORT=18081, LOG_LEVEL=warn, WARM=2s,
-#      PW_CONNS=8, PER_THREAD=64 (refresh tokens per wrk thread), PEERS=1 also runs the Node
+#      PW_CONNS=8, PW_USERS=64 (users the password runs cycle through), PER_THREAD=64 (refresh tokens per wrk thread), PEERS=1 also runs the Node
 #      peer (@node-oauth/oauth2-server) via ../shared/peers/bench.sh nodeoauth,
 #      ONLY=cc,refresh,password,mixed,es256 (a subset; default all).
 # Each line gives the CPU used by the server, by wrk and by Redis during the measurement
@@ -19,7 +19,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 : "${DUR:=10s}" "${WARM:=2s}" "${CONNS:=32}" "${WRK_THREADS:=2}" "${THREADS:=2}" "${PORT:=18081}"
-: "${LOG_LEVEL:=warn}" "${PW_CONNS:=8}" "${PER_THREAD:=64}"
+: "${LOG_LEVEL:=warn}" "${PW_CONNS:=8}" "${PER_THREAD:=64}" "${PW_USERS:=64}"
 build=${BUILD_DIR:-}
 if [[ -z $build ]]; then
   for d in "$root/build-authsrv" "$root/build"; do [[ -x $d/bin/auth-service && -x $d/bin/authctl ]] && { build=$d; break; }; done
@@ -50,6 +50,14 @@ cid=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$clien
 csecret=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["secret"])' "$client")
 email="bench-$(date +%s%N)@example.com"
 "$authctl" user create --email "$email" --password bench-password --scopes read-posts,write-posts --json >/dev/null
+# PW_USERS more users for the password runs: the throttle lets one user name have at most 5
+# attempts in flight (CONTRACT "Hostile input"), so a load of one user would measure the 429s.
+: > "$work/users.txt"
+for i in $(seq "$PW_USERS"); do
+  u="bench-$(date +%s%N)-$i@example.com"
+  "$authctl" user create --email "$u" --password bench-password --scopes read-posts --json >/dev/null
+  echo "$u" >> "$work/users.txt"
+done
 export AUTH="Basic $(printf '%s:%s' "$cid" "$csecret" | base64 -w0)"
 pw_body="grant_type=password&username=${email/@/%40}&password=bench-password&scope=read-posts"
 cc_body="grant_type=client_credentials&scope=read-posts%20write-posts"
@@ -126,12 +134,12 @@ fi
 
 if wants password; then
   check "$pw_body"
-  run "password RS256 (Argon2id verify per request)" "$CONNS" token.lua BODY="$pw_body"
+  run "password RS256 (Argon2id verify per request)" "$CONNS" password.lua USERS_FILE="$work/users.txt"
 fi
 
 if wants mixed; then
   # Client credentials while a password-grant load runs (one wrk thread each).
-  BODY="$pw_body" wrk -t1 -c"$PW_CONNS" -d$(( ${DUR%s} + 3 ))s --timeout 10s --latency -s "$here/token.lua" "$base/oauth/token" \
+  USERS_FILE="$work/users.txt" wrk -t1 -c"$PW_CONNS" -d$(( ${DUR%s} + 3 ))s --timeout 10s --latency -s "$here/password.lua" "$base/oauth/token" \
     > "$work/pw.out" 2>&1 &
   pw=$!
   sleep 1

@@ -318,7 +318,7 @@ TEST_CASE_FIXTURE(fixture, "Redis down: the store reports an error, and works ag
   CHECK_FALSE(ok(run(io, store.issue(oauth::random_token(), rec, "j", now + 60))));
 
   oauth::test::services("start", "redis");
-  REQUIRE(rt::eventually(io, [&] { return redis.connected(); }, 15s));
+  REQUIRE(oauth::test::eventually_on(io, [&] { return redis.connected(); }, 15s));
   // Append-only persistence: the token issued before the restart is still there.
   CHECK(outcome(a) == rotation_outcome::rotated);
 }

@@ -140,6 +140,6 @@ TEST_CASE_FIXTURE(fixture, "Redis down: errors, not crashes; then it works again
   CHECK_FALSE(ok(run(io, store.record_success("10.0.0.7", "erin@example.com"))));
   CHECK_FALSE(ok(run(io, store.cancel("10.0.0.7", "erin@example.com"))));
   oauth::test::services("start", "redis");
-  REQUIRE(rt::eventually(io, [&] { return redis.connected(); }, 15s));
+  REQUIRE(oauth::test::eventually_on(io, [&] { return redis.connected(); }, 15s));
   fail("10.0.0.7", "erin@example.com");
 }

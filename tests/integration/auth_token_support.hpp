@@ -23,6 +23,7 @@
 #include "tests/support/run.hpp"
 #include "tests/support/service_threads.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/env.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/field.hpp>
@@ -144,12 +145,7 @@ struct server {
     env.try_emplace("PASSWORD_HASH_THREADS", "2");
     // Every test logs in from 127.0.0.1: the per-IP limit would couple the tests.
     env.try_emplace("THROTTLE_IP_FAILURES", "1000000");
-    env_reader reader([env](std::string_view name) -> std::optional<std::string> {
-      auto it = env.find(std::string(name));
-      if (it == env.end()) return std::nullopt;
-      return it->second;
-    });
-    config = oauth::auth::load_auth_config(reader);
+    config = oauth::auth::load_auth_config(oauth::test::env_of(env));
     config.service.listen.port = 0;
     oauth::auth::app_tuning tuning;
     tuning.access_log = false;

@@ -2,7 +2,9 @@
 // and graceful shutdown with a request in flight.
 #include "common/http/responses.hpp"
 #include "common/http/server.hpp"
+#include "tests/support/http_exchange.hpp"
 #include "tests/support/run.hpp"
+
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
@@ -40,10 +42,11 @@ asio::awaitable<response> whoami(request_context& ctx) { co_return text_response
 
 asio::awaitable<response> echo(request_context& ctx) { co_return text_response(status::ok, ctx.req.body()); }
 
-asio::awaitable<response> slow(request_context&) {
-  asio::steady_timer t(co_await asio::this_coro::executor, 500ms);
-  co_await t.async_wait(asio::use_awaitable);
-  co_return text_response(status::ok, "slow done");
+// The request's field names in order, one per line, then the client address.
+asio::awaitable<response> fields(request_context& ctx) {
+  std::string out;
+  for (const auto& f : ctx.req) out += std::string(f.name_string()) + "\n";
+  co_return text_response(status::ok, out + "from " + ctx.remote_address);
 }
 
 asio::awaitable<response> broken(request_context&) {
@@ -65,6 +68,14 @@ struct gate {
     std::lock_guard lock(mutex);
     for (auto& t : waiting) asio::post(t->get_executor(), [t] { t->cancel(); });
     waiting.clear();
+  }
+  std::size_t waiting_now() {
+    std::lock_guard lock(mutex);
+    return waiting.size();
+  }
+  // True once n handlers are inside (the event a test waits for, not a sleep).
+  bool wait_until_waiting(std::size_t n) {
+    return oauth::test::eventually([this, n] { return waiting_now() >= n; });
   }
 };
 
@@ -100,7 +111,7 @@ struct test_server {
     r->add(verb::get, "/hello/{name}", hello);
     r->add(verb::post, "/echo", echo, route_options{.max_body_bytes = 100});
     r->add(verb::post, "/echo-big", echo);
-    r->add(verb::get, "/slow", slow);
+    r->add(verb::post, "/fields", fields);
     r->add(verb::get, "/broken", broken);
     r->add(verb::get, "/whoami", whoami);
     r->add(verb::get, "/thread", which_thread);
@@ -126,31 +137,6 @@ struct test_server {
   }
 };
 
-// SO_RCVTIMEO does not bound asio's blocking reads (on EAGAIN asio waits in poll(2) with no
-// timeout), so the client's reads wait in poll(2) themselves: a broken server must fail the
-// test, not hang it.
-struct bounded_stream {
-  tcp::socket& socket;
-  std::chrono::milliseconds timeout{5000};
-
-  template <class Buffers>
-  std::size_t read_some(const Buffers& buffers, boost::system::error_code& ec) {
-    pollfd p{socket.native_handle(), POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) {
-      ec = asio::error::timed_out;
-      return 0;
-    }
-    return socket.read_some(buffers, ec);
-  }
-  template <class Buffers>
-  std::size_t read_some(const Buffers& buffers) {
-    boost::system::error_code ec;
-    auto n = read_some(buffers, ec);
-    if (ec) throw boost::system::system_error(ec);
-    return n;
-  }
-};
-
 struct client {
   asio::io_context io;
   tcp::socket socket{io};
@@ -162,7 +148,7 @@ struct client {
   void send(std::string_view raw) { asio::write(socket, asio::buffer(raw)); }
   response read() {
     response res;
-    bounded_stream in{socket};
+    oauth::test::bounded_stream in{socket, 5s};  // a broken server fails the test, not hangs it
     boost::beast::http::read(in, buffer, res);
     return res;
   }
@@ -174,7 +160,7 @@ struct client {
   bool closed_by_server() {
     char c;
     boost::system::error_code ec;
-    bounded_stream in{socket};
+    oauth::test::bounded_stream in{socket, 5s};  // a broken server fails the test, not hangs it
     auto n = in.read_some(asio::buffer(&c, 1), ec);
     return n == 0 && (ec == asio::error::eof || ec == asio::error::connection_reset);
   }
@@ -321,6 +307,21 @@ TEST_CASE("trailers that never end get 431 and the connection closes") {
   CHECK(c.closed_by_server());
 }
 
+TEST_CASE("trailer fields never reach the handler: no Authorization, Cookie or X-Forwarded-For after the body") {
+  http_limits limits;
+  limits.trusted_proxies = {"127.0.0.1"};
+  test_server s(limits);
+  client c(s.srv->port());
+  auto res = c.request("POST /fields HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTrailer: Authorization\r\n\r\n"
+                       "3\r\nabc\r\n0\r\nAuthorization: Bearer smuggled\r\nCookie: oauth_refresh=x\r\n"
+                       "X-Forwarded-For: 6.6.6.6\r\n\r\n");
+  CHECK(res.result() == status::ok);
+  CHECK(res.body() == "Host\nTransfer-Encoding\nTrailer\nfrom 127.0.0.1");
+  // The connection goes on: the next request's head is its own.
+  auto next = c.request("POST /fields HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nX-Forwarded-For: 198.51.100.7\r\n\r\n");
+  CHECK(next.body() == "Host\nContent-Length\nX-Forwarded-For\nfrom 198.51.100.7");
+}
+
 TEST_CASE("chunk extensions count together against the header limit, a malformed chunk gets 400") {
   http_limits limits;
   limits.max_header_bytes = 2048;
@@ -404,7 +405,7 @@ TEST_CASE("connections over the limit are refused with 503 and Retry-After") {
   a.send("GET /hello/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   a.read();
   CHECK(a.closed_by_server());
-  for (int i = 0; i < 50 && s.srv->active_connections() > 1; ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE(oauth::test::eventually([&] { return s.srv->active_connections() <= 1; }));
   client again(s.srv->port());
   CHECK(again.request("GET /hello/c HTTP/1.1\r\nHost: x\r\n\r\n").result() == status::ok);
 }
@@ -449,20 +450,22 @@ TEST_CASE("graceful shutdown finishes the request in flight, closes idle connect
   client idle(port);
   CHECK(idle.request("GET /hello/a HTTP/1.1\r\nHost: x\r\n\r\n").result() == status::ok);
   client busy(port);
-  busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
-  std::this_thread::sleep_for(100ms);  // the slow handler is now running
+  busy.send("GET /gated HTTP/1.1\r\nHost: x\r\n\r\n");
+  REQUIRE(the_gate().wait_until_waiting(1));  // the handler is running
 
   std::promise<void> drained;
-  auto start = std::chrono::steady_clock::now();
-  s.srv->shutdown(5s, [&] { drained.set_value(); });
+  auto drained_future = drained.get_future();
+  s.srv->shutdown(30s, [&] { drained.set_value(); });
+  CHECK(idle.closed_by_server());
+  // The drain waits for the handler in flight, however long it takes (within its deadline).
+  CHECK(drained_future.wait_for(300ms) == std::future_status::timeout);
+  the_gate().open();
 
   auto res = busy.read();
   CHECK(res.result() == status::ok);
-  CHECK(res.body() == "slow done");
+  CHECK(res.body() == "through the gate");
   CHECK_FALSE(res.keep_alive());
-  CHECK(idle.closed_by_server());
-  REQUIRE(drained.get_future().wait_for(3s) == std::future_status::ready);
-  CHECK(std::chrono::steady_clock::now() - start < 3s);
+  REQUIRE(drained_future.wait_for(10s) == std::future_status::ready);
 
   boost::system::error_code ec;
   asio::io_context io;
@@ -490,27 +493,34 @@ TEST_CASE("one context per thread: connections alternate between threads, timeou
   for (auto& c : clients) CHECK(c->closed_by_server());
 
   client busy_first(port), busy_second(port);  // the next two connections: one per context
-  busy_first.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
-  busy_second.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
-  std::this_thread::sleep_for(100ms);
+  busy_first.send("GET /gated HTTP/1.1\r\nHost: x\r\n\r\n");
+  busy_second.send("GET /gated HTTP/1.1\r\nHost: x\r\n\r\n");
+  REQUIRE(the_gate().wait_until_waiting(2));
   std::promise<void> drained;
-  s.srv->shutdown(5s, [&] { drained.set_value(); });
-  CHECK(busy_first.read().body() == "slow done");
-  CHECK(busy_second.read().body() == "slow done");
-  REQUIRE(drained.get_future().wait_for(3s) == std::future_status::ready);
+  s.srv->shutdown(30s, [&] { drained.set_value(); });
+  the_gate().open();
+  CHECK(busy_first.read().body() == "through the gate");
+  CHECK(busy_second.read().body() == "through the gate");
+  REQUIRE(drained.get_future().wait_for(10s) == std::future_status::ready);
   CHECK(s.srv->active_connections() == 0);
 }
 
 TEST_CASE("the drain is bounded: a handler slower than the deadline is cut off") {
   test_server s;
   client busy(s.srv->port());
-  busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
-  std::this_thread::sleep_for(100ms);
+  busy.send("GET /gated HTTP/1.1\r\nHost: x\r\n\r\n");
+  REQUIRE(the_gate().wait_until_waiting(1));
   std::promise<void> drained;
-  auto start = std::chrono::steady_clock::now();
   s.srv->shutdown(100ms, [&] { drained.set_value(); });
-  REQUIRE(drained.get_future().wait_for(3s) == std::future_status::ready);
-  CHECK(std::chrono::steady_clock::now() - start < 450ms);
+  // The handler never ends on its own (the gate stays shut): only the deadline ends the drain.
+  REQUIRE(drained.get_future().wait_for(10s) == std::future_status::ready);
+  CHECK(the_gate().waiting_now() == 1);
+  // The request cut off is answered (503, as a handler past its timeout) and the connection closed.
+  auto res = busy.read();
+  CHECK(res.result() == status::service_unavailable);
+  CHECK_FALSE(res.keep_alive());
+  CHECK(busy.closed_by_server());
+  the_gate().open();
 }
 
 TEST_CASE("the client address comes from X-Forwarded-For only behind a trusted proxy") {

@@ -19,7 +19,8 @@ using namespace std::chrono_literals;
 using oauth::redis::client;
 using oauth::redis::errc;
 using oauth::redis::reply;
-using oauth::test::redis::eventually;
+using oauth::test::eventually_async;
+using oauth::test::eventually_on;
 using oauth::test::redis::key;
 using oauth::test::redis::must;
 using oauth::test::redis::options;
@@ -142,7 +143,7 @@ asio::awaitable<void> many_workers(client& c, asio::io_context& io, int workers,
   for (int id = 0; id < workers; ++id) {
     asio::co_spawn(asio::make_strand(io), worker(c, id, rounds, t), asio::detached);
   }
-  const bool all_done = co_await eventually([&] { return t->done.load() == workers; }, 20s);
+  const bool all_done = co_await eventually_async([&] { return t->done.load() == workers; }, 20s);
   REQUIRE(all_done);
   strings get{"GET", key("total")};
   auto r = co_await c.command(std::move(get));
@@ -235,7 +236,7 @@ asio::awaitable<void> unresponsive_server(client& c) {
     CHECK(r.error() == errc::timeout);
   }
   // Torn down and re-established once the server answers again.
-  const bool reconnected = co_await eventually([&] { return c.connects() == 2 && c.connected(); }, 5s);
+  const bool reconnected = co_await eventually_async([&] { return c.connects() == 2 && c.connected(); }, 5s);
   CHECK(reconnected);
   const bool pong = co_await c.ping();
   CHECK(pong);
@@ -270,11 +271,11 @@ asio::awaitable<void> killed_connection(client& victim, client& killer) {
   auto killed = co_await killer.command(std::move(kill));
   REQUIRE(killed.has_value());
   CHECK(killed->integer == 1);
-  const bool completed = co_await eventually([&] { return popped.has_value(); }, 3s);
+  const bool completed = co_await eventually_async([&] { return popped.has_value(); }, 3s);
   REQUIRE(completed);
   REQUIRE_FALSE(popped->has_value());
   CHECK(popped->error() == errc::connection_lost);
-  const bool reconnected = co_await eventually([&] { return victim.connects() == 2 && victim.connected(); }, 5s);
+  const bool reconnected = co_await eventually_async([&] { return victim.connects() == 2 && victim.connected(); }, 5s);
   CHECK(reconnected);
   const bool pong = co_await victim.ping();
   CHECK(pong);
@@ -472,7 +473,7 @@ TEST_CASE("redis client: not_connected while the server is down, reconnects when
   {
     oauth::test::redis::server_guard restart_on_exit;
     oauth::test::services("stop", "redis");
-    REQUIRE(eventually(io, [&] { return !c.connected(); }, 5s));
+    REQUIRE(eventually_on(io, [&] { return !c.connected(); }, 5s));
 
     const auto start = std::chrono::steady_clock::now();
     auto r = oauth::test::run(io, run_cmd(c, strings{"GET", key("x")}));
@@ -482,10 +483,10 @@ TEST_CASE("redis client: not_connected while the server is down, reconnects when
     CHECK_FALSE(oauth::test::run(io, c.ping()));
 
     // Let a few reconnect attempts fail against the closed port.
-    CHECK_FALSE(eventually(io, [&] { return c.connected(); }, 300ms));
+    CHECK_FALSE(eventually_on(io, [&] { return c.connected(); }, 300ms));
     oauth::test::services("start", "redis");
   }
-  REQUIRE(eventually(io, [&] { return c.connected(); }, 10s));
+  REQUIRE(eventually_on(io, [&] { return c.connected(); }, 10s));
   CHECK(c.connects() == 2);
   CHECK(oauth::test::run(io, c.ping()));
   oauth::test::redis::stop_and_drain(io, c);
@@ -499,7 +500,7 @@ TEST_CASE("redis client: reconnects after the server restarts") {
     oauth::test::redis::server_guard restart_on_exit;
     oauth::test::services("restart", "redis");
   }
-  REQUIRE(eventually(io, [&] { return c.connects() == 2 && c.connected(); }, 10s));
+  REQUIRE(eventually_on(io, [&] { return c.connects() == 2 && c.connected(); }, 10s));
   const std::string k = key("restart");
   auto r = oauth::test::run(io, run_cmd(c, strings{"SET", k, "1"}));
   REQUIRE(r.has_value());
@@ -515,7 +516,7 @@ TEST_CASE("redis client: a wrong password is never reported as connected") {
   client c(io.get_executor(), opts);
   c.start();
   // Each attempt connects, fails AUTH and is torn down; none may look ready.
-  CHECK_FALSE(eventually(io, [&] { return c.connected(); }, 400ms));
+  CHECK_FALSE(eventually_on(io, [&] { return c.connected(); }, 400ms));
   CHECK(c.connects() == 0);
   auto r = oauth::test::run(io, run_cmd(c, strings{"PING"}));
   REQUIRE_FALSE(r.has_value());
@@ -593,7 +594,7 @@ TEST_CASE("redis client: destroying a client whose io_context never runs again c
     auto r = oauth::test::run(io2, run_cmd(observer, list));
     REQUIRE(r.has_value());
     gone = r->str.empty();
-    if (!gone) oauth::test::redis::eventually(io2, [] { return false; }, 10ms);  // a short pause
+    if (!gone) oauth::test::eventually_on(io2, [] { return false; }, 10ms);  // a short pause, io2 running
   }
   CHECK(gone);
   oauth::test::redis::stop_and_drain(io2, observer);
@@ -615,6 +616,6 @@ TEST_CASE("redis client: a host name is resolved asynchronously") {
   opts.endpoint.host = "no-such-host.invalid";
   client lost(io.get_executor(), opts);
   lost.start();
-  CHECK_FALSE(oauth::test::redis::eventually(io, [&] { return lost.connected(); }, 300ms));
+  CHECK_FALSE(oauth::test::eventually_on(io, [&] { return lost.connected(); }, 300ms));
   oauth::test::redis::stop_and_drain(io, lost);
 }

@@ -11,7 +11,8 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using oauth::redis::client;
 using oauth::redis::subscriber;
-using oauth::test::redis::eventually;
+using oauth::test::eventually_async;
+using oauth::test::eventually_on;
 using oauth::test::redis::key;
 using oauth::test::redis::options;
 using strings = std::vector<std::string>;
@@ -58,14 +59,14 @@ TEST_CASE("redis subscriber: delivers messages and resubscribes after a server r
   client pub(io.get_executor(), options());
   sub.start();
   oauth::test::redis::start_and_wait(io, pub);
-  REQUIRE_MESSAGE(eventually(io, [&] { return box.subscribed.load() == 1; }, 5s), "no subscription confirmed");
+  REQUIRE_MESSAGE(eventually_on(io, [&] { return box.subscribed.load() == 1; }, 5s), "no subscription confirmed");
   CHECK(sub.connected());
   CHECK(sub.subscriptions() == 1);
 
   const std::string first("first\0message", 13);
   CHECK(publish(io, pub, channel, first) == 1);
   CHECK(publish(io, pub, other, "second") == 1);
-  REQUIRE(eventually(io, [&] { return box.size() == 2; }, 5s));
+  REQUIRE(eventually_on(io, [&] { return box.size() == 2; }, 5s));
   CHECK(box.at(0) == std::pair<std::string, std::string>(channel, first));
   CHECK(box.at(1) == std::pair<std::string, std::string>(other, "second"));
 
@@ -74,11 +75,11 @@ TEST_CASE("redis subscriber: delivers messages and resubscribes after a server r
     oauth::test::services("restart", "redis");
   }
   // on_subscribed runs again once the new connection is subscribed: the owner reloads there.
-  REQUIRE_MESSAGE(eventually(io, [&] { return box.subscribed.load() == 2 && sub.connected(); }, 10s),
+  REQUIRE_MESSAGE(eventually_on(io, [&] { return box.subscribed.load() == 2 && sub.connected(); }, 10s),
                   "not resubscribed after the restart");
-  REQUIRE(eventually(io, [&] { return pub.connected(); }, 10s));
+  REQUIRE(eventually_on(io, [&] { return pub.connected(); }, 10s));
   CHECK(publish(io, pub, channel, "after restart") == 1);
-  REQUIRE(eventually(io, [&] { return box.size() == 3; }, 5s));
+  REQUIRE(eventually_on(io, [&] { return box.size() == 3; }, 5s));
   CHECK(box.at(2) == std::pair<std::string, std::string>(channel, "after restart"));
   CHECK(box.subscribed.load() == 2);
 
@@ -107,10 +108,10 @@ TEST_CASE("redis subscriber: a throwing callback does not break the subscription
   client pub(io.get_executor(), options());
   sub.start();
   oauth::test::redis::start_and_wait(io, pub);
-  REQUIRE(eventually(io, [&] { return sub.connected(); }, 5s));
+  REQUIRE(eventually_on(io, [&] { return sub.connected(); }, 5s));
   CHECK(publish(io, pub, channel, "boom") == 1);
   CHECK(publish(io, pub, channel, "fine") == 1);
-  REQUIRE(eventually(io, [&] { return seen.load() == 2; }, 5s));
+  REQUIRE(eventually_on(io, [&] { return seen.load() == 2; }, 5s));
   CHECK(sub.connected());
   CHECK(sub.subscriptions() == 1);
   pub.stop();

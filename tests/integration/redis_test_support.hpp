@@ -46,26 +46,10 @@ inline boost::asio::awaitable<oauth::redis::reply> must(oauth::redis::client& c,
   co_return std::move(*r);
 }
 
-// Polls pred every few milliseconds until it holds (true) or the deadline passes (false).
-inline boost::asio::awaitable<bool> eventually(std::function<bool()> pred, std::chrono::milliseconds deadline) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= until) co_return false;
-    timer.expires_after(5ms);
-    co_await timer.async_wait(boost::asio::use_awaitable);
-  }
-  co_return true;
-}
-
-inline bool eventually(boost::asio::io_context& io, std::function<bool()> pred, std::chrono::milliseconds deadline) {
-  return oauth::test::run(io, eventually(std::move(pred), deadline), deadline + 5s);
-}
-
 // Starts the client and requires a connection: a missing server fails the test, loudly.
 inline void start_and_wait(boost::asio::io_context& io, oauth::redis::client& c) {
   c.start();
-  REQUIRE_MESSAGE(eventually(io, [&] { return c.connected(); }, 5s),
+  REQUIRE_MESSAGE(eventually_on(io, [&] { return c.connected(); }, 5s),
                   "cannot connect to Redis at " << oauth::test::redis_url()
                                                 << " (run the suite through ./scripts/test.sh)");
 }

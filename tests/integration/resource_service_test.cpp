@@ -16,6 +16,7 @@
 #include "common/pg/pool.hpp"
 #include "common/time.hpp"
 #include "resource-service/app.hpp"
+#include "tests/support/env.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -137,11 +138,7 @@ struct service {
     vars.emplace("REDIS_URL", test::redis_url());
     vars.emplace("THREADS", "2");
     vars.emplace("PG_QUERY_TIMEOUT_MS", "2000");
-    auto config = resource::load_resource_config(env_reader([vars](std::string_view name) -> std::optional<std::string> {
-      auto it = vars.find(std::string(name));
-      if (it == vars.end()) return std::nullopt;
-      return it->second;
-    }));
+    auto config = resource::load_resource_config(test::env_of(vars));
     config.service.listen = listen_address{"127.0.0.1", 0};
     app = std::make_unique<resource::app>(threads.main(), config, tuning);
     app->migrate();

@@ -10,6 +10,7 @@
 #include "resource-service/app.hpp"
 #include "tests/integration/auth_token_support.hpp"
 #include "tests/support/tokens.hpp"
+#include "tests/support/env.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -45,11 +46,7 @@ struct resource_server {
         {"AUTH_JWKS_URL", "http://127.0.0.1:" + std::to_string(auth_port) + "/.well-known/jwks.json"},
         {"PG_QUERY_TIMEOUT_MS", "2000"},
     };
-    auto config = oauth::resource::load_resource_config(env_reader([vars](std::string_view n) -> std::optional<std::string> {
-      auto it = vars.find(std::string(n));
-      if (it == vars.end()) return std::nullopt;
-      return it->second;
-    }));
+    auto config = oauth::resource::load_resource_config(oauth::test::env_of(vars));
     config.service.listen = listen_address{"127.0.0.1", 0};
     oauth::resource::app_tuning t;
     t.jwks_retry_min = 50ms;

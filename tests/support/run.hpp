@@ -1,12 +1,16 @@
 #pragma once
-// Runs a coroutine to completion on an io_context from a test, with a deadline,
-// rethrowing whatever it threw.
+// Runs a coroutine to completion on an io_context from a test, with a deadline, rethrowing
+// whatever it threw; and `eventually`: wait for a condition (an event), never for a fixed time.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -53,6 +57,26 @@ bool eventually(F pred, std::chrono::milliseconds deadline = std::chrono::second
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return pred();
+}
+
+// The same from inside a coroutine, whose io_context must keep running while it waits (pred
+// depends on work done there).
+inline boost::asio::awaitable<bool> eventually_async(std::function<bool()> pred,
+                                                     std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) co_return true;
+    timer.expires_after(std::chrono::milliseconds(5));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+  }
+  co_return pred();
+}
+
+// eventually_async run on `io` from the test's thread.
+inline bool eventually_on(boost::asio::io_context& io, std::function<bool()> pred,
+                          std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
+  return run(io, eventually_async(std::move(pred), deadline), deadline + std::chrono::seconds(5));
 }
 
 } // namespace oauth::test

@@ -1,4 +1,5 @@
 #include "common/config.hpp"
+#include "tests/support/env.hpp"
 
 #include <doctest/doctest.h>
 
@@ -7,13 +8,7 @@
 using namespace oauth;
 
 namespace {
-env_reader env_of(std::map<std::string, std::string> vars) {
-  return env_reader([vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-    auto it = vars.find(std::string(name));
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  });
-}
+using oauth::test::env_of;
 
 std::string error_of(const std::map<std::string, std::string>& vars) {
   try {

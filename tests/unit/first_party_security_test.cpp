@@ -4,6 +4,7 @@
 #include "auth-service/routes/first_party_security.hpp"
 #include "auth-service/routes/web_routes.hpp"
 #include "common/http/origin.hpp"
+#include "tests/support/env.hpp"
 
 #include <doctest/doctest.h>
 
@@ -99,11 +100,7 @@ TEST_CASE("check_csrf verdicts") {
 
 TEST_CASE("PLAYGROUND_API_URL and TRUST_FORWARDED_PROTO configuration") {
   auto load = [](std::map<std::string, std::string> env) {
-    return load_auth_config(oauth::env_reader([env](std::string_view name) -> std::optional<std::string> {
-      auto it = env.find(std::string(name));
-      if (it == env.end()) return std::nullopt;
-      return it->second;
-    }));
+    return load_auth_config(oauth::test::env_of(std::move(env)));
   };
   auto defaults = load({});
   CHECK(defaults.playground_api_url == "http://localhost:8082");

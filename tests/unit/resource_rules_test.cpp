@@ -9,6 +9,7 @@
 #include "resource-service/key_refresh.hpp"
 #include "resource-service/post.hpp"
 #include "resource-service/scopes.hpp"
+#include "tests/support/env.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -338,11 +339,7 @@ TEST_CASE("JWKS cache timing: max-age, bounds, backoff, unknown-kid limiter") {
 
 TEST_CASE("configuration: defaults and one-line errors naming the variable") {
   auto load = [](std::map<std::string, std::string> vars) {
-    return load_resource_config(env_reader([vars](std::string_view name) -> std::optional<std::string> {
-      auto it = vars.find(std::string(name));
-      if (it == vars.end()) return std::nullopt;
-      return it->second;
-    }));
+    return load_resource_config(oauth::test::env_of(std::move(vars)));
   };
   auto c = load({});
   CHECK(c.service.listen.port == 8082);
