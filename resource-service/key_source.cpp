@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "common/metrics.hpp"
+#include "common/shared_snapshot.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -57,7 +58,7 @@ struct key_source::state : std::enable_shared_from_this<state> {
 
   asio::strand<asio::any_io_executor> strand;
   key_source_options options;
-  std::atomic<std::shared_ptr<const trusted_keys>> keys;
+  shared_snapshot<const trusted_keys> keys;
   refetch_limiter limiter;
   asio::steady_timer timer;  // the refresh loop's sleep, on the strand
   std::atomic<bool> stopped{false};

@@ -32,7 +32,7 @@ void key_manager::open() {
   if (!loaded)
     throw key_manager_error("AUTH_KEYS_DIR: " + loaded.error().message() +
                             " (create the signing key with `authctl keys`, or run `authctl install`)");
-  state_.store(make_state(std::move(*loaded)), std::memory_order_release);
+  state_.store(make_state(std::move(*loaded)));
   auto s = current();
   log::info("signing keys loaded", {{"dir", dir_.string()},
                                     {"keys", s->store.keys().size()},
@@ -51,7 +51,7 @@ bool key_manager::reload_now() {
   auto fresh = make_state(std::move(*loaded));
   auto old = current();
   if (old && old->fingerprint == fresh->fingerprint) return true;
-  state_.store(fresh, std::memory_order_release);
+  state_.store(fresh);
   ++reloads_;
   log::info("signing keys reloaded", {{"keys", fresh->store.keys().size()},
                                       {"signing_kid", fresh->store.signing_key().kid()},

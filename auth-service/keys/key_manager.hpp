@@ -12,6 +12,7 @@
 #include "common/jwt/algorithm.hpp"
 #include "common/jwt/key.hpp"
 #include "common/jwt/key_store.hpp"
+#include "common/shared_snapshot.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -53,7 +54,7 @@ public:
   void stop();
 
   // Thread-safe. nullptr before open().
-  std::shared_ptr<const key_state> current() const noexcept { return state_.load(std::memory_order_acquire); }
+  std::shared_ptr<const key_state> current() const noexcept { return state_.load(); }
   jwt::key signing_key() const { return current()->store.signing_key(); }
 
   // Asynchronous reload (SIGHUP): returns at once; the work runs on the manager's thread.
@@ -70,7 +71,7 @@ private:
   std::filesystem::path dir_;
   jwt::algorithm alg_;
   std::chrono::seconds interval_;
-  std::atomic<std::shared_ptr<const key_state>> state_;
+  shared_snapshot<const key_state> state_;
   std::atomic<std::uint64_t> reloads_{0};
   std::atomic<std::uint64_t> failures_{0};
   boost::asio::thread_pool thread_{1};
