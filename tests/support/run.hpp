@@ -8,6 +8,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <functional>
@@ -22,18 +23,19 @@ T run(boost::asio::io_context& io, boost::asio::awaitable<T> work,
       std::chrono::milliseconds deadline = std::chrono::seconds(60)) {
   std::exception_ptr error;
   std::optional<T> result;
-  bool done = false;
+  // Atomic: other threads may run `io` too, and the completion then runs on one of them.
+  std::atomic<bool> done{false};
   boost::asio::co_spawn(io, std::move(work), [&](std::exception_ptr e, T value) {
     error = e;
     if (!e) result.emplace(std::move(value));
-    done = true;
+    done.store(true, std::memory_order_release);
   });
   io.restart();
   auto until = std::chrono::steady_clock::now() + deadline;
-  while (!done && std::chrono::steady_clock::now() < until) {
+  while (!done.load(std::memory_order_acquire) && std::chrono::steady_clock::now() < until) {
     io.run_one_for(std::chrono::milliseconds(50));
   }
-  if (!done) throw std::runtime_error("test coroutine did not finish before its deadline");
+  if (!done.load(std::memory_order_acquire)) throw std::runtime_error("test coroutine did not finish before its deadline");
   if (error) std::rethrow_exception(error);
   return std::move(*result);
 }
