@@ -10,8 +10,10 @@
 
 #include <boost/json/parse.hpp>
 
+#include <atomic>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 using namespace oauth;
 using namespace oauth::test::revoke;
@@ -111,6 +113,56 @@ TEST_CASE("user delete: their access token, personal access token and refresh to
   resource_server later(s.port());
   later.wait_ready();
   check_refused_as_revoked(later.port(), pat);
+}
+
+// Check-then-act across processes: refreshes that read the user just before the deletion may
+// still sign tokens after it. The cutoff (T = now + in-flight margin) covers them: whatever a
+// racing refresh returned, its access token is refused and its refresh token is dead.
+TEST_CASE("user delete racing refreshes: nothing a concurrent refresh returned outlives the deletion") {
+  admin a;
+  // The user cache of the production default: the deletion must not wait for it.
+  server s({}, jwt::algorithm::rs256, 5s);
+  auto web = a.client({"password", "refresh_token"});
+  auto email = a.user(test_password_hash());
+  resource_server rs(s.port());
+  rs.wait_ready();
+  constexpr int sessions = 8;
+  std::vector<std::string> refresh_tokens;
+  for (int i = 0; i < sessions; ++i) refresh_tokens.push_back(login(s.port(), web, email).refresh);
+  // Cached now: every session's user is in the refresh user cache.
+  for (auto& rt : refresh_tokens) {
+    auto r = refresh(s.port(), web, rt);
+    REQUIRE(r.status == 200);
+    rt = r.str("refresh_token");
+  }
+
+  std::atomic<bool> go{false};
+  std::vector<reply> outcomes(sessions);
+  std::vector<std::thread> racers;
+  for (int i = 0; i < sessions; ++i)
+    racers.emplace_back([&, i] {
+      while (!go.load()) std::this_thread::yield();
+      outcomes[static_cast<std::size_t>(i)] = refresh(s.port(), web, refresh_tokens[static_cast<std::size_t>(i)]);
+    });
+  go = true;
+  auto del = run_authctl(s, {"user", "delete", "--email", email});
+  auto since = std::chrono::steady_clock::now();  // the deletion is done: 1 s from here
+  for (auto& t : racers) t.join();
+  REQUIRE_MESSAGE(del.exit == 0, del.err);
+
+  int issued = 0;
+  for (const auto& r : outcomes) {
+    CAPTURE(r.raw.body());
+    CHECK((r.status == 200 || r.error() == "invalid_grant"));
+    if (r.status != 200) continue;
+    ++issued;
+    CHECK(time_until_refused(rs.port(), r.str("access_token"), since) < 1000ms);
+    check_refused_as_revoked(rs.port(), r.str("access_token"));
+    auto next = refresh(s.port(), web, r.str("refresh_token"));
+    CHECK(next.status == 400);
+    CHECK(next.error() == "invalid_grant");
+  }
+  MESSAGE(issued << " of " << sessions << " racing refreshes were answered before the deletion took effect");
 }
 
 TEST_CASE("user update: scopes narrow the next refresh silently, the password changes, usage errors") {
