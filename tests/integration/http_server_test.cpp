@@ -98,9 +98,17 @@ asio::awaitable<response> gated(request_context&) {
 
 enum class threading { shared_context, context_per_thread };
 
+// An io_context whose pending handlers can be destroyed before any context's services are:
+// a handler left on one context (the deadline sweeper's frame) may hold the last reference to
+// a session whose socket and timer belong to the other (http::io_contexts does the same).
+struct test_context : asio::io_context {
+  using asio::io_context::io_context;
+  void destroy_pending_handlers() { shutdown(); }
+};
+
 struct test_server {
-  asio::io_context io;
-  asio::io_context second{1};  // used with threading::context_per_thread
+  test_context io;
+  test_context second{1};  // used with threading::context_per_thread
   asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
   asio::executor_work_guard<asio::io_context::executor_type> second_guard{second.get_executor()};
   std::unique_ptr<server> srv;
@@ -134,6 +142,8 @@ struct test_server {
     io.stop();
     second.stop();
     for (auto& t : threads) t.join();
+    io.destroy_pending_handlers();
+    second.destroy_pending_handlers();
   }
 };
 
