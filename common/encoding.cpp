@@ -91,6 +91,28 @@ int hex_value(char c) {
   return -1;
 }
 
+// %HH → the byte; '+' → a space in form encoding only. nullopt on a malformed escape.
+std::optional<std::string> decode_escapes(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int hi = hex_value(text[i + 1]);
+      int lo = hex_value(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 std::string base64url_encode(std::span<const unsigned char> bytes) { return encode(bytes, b64url_alphabet, false); }
@@ -117,26 +139,8 @@ std::string hex_encode(std::span<const unsigned char> bytes) {
 }
 std::string hex_encode(std::string_view bytes) { return hex_encode(as_bytes(bytes)); }
 
-std::optional<std::string> form_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      int hi = hex_value(text[i + 1]);
-      int lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
+std::optional<std::string> form_decode(std::string_view text) { return decode_escapes(text, true); }
+std::optional<std::string> percent_decode(std::string_view text) { return decode_escapes(text, false); }
 
 std::string url_encode(std::string_view text) {
   static constexpr char digits[] = "0123456789ABCDEF";

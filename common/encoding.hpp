@@ -26,6 +26,9 @@ std::string hex_encode(std::string_view bytes);
 // application/x-www-form-urlencoded component decoding ('+' is a space).
 // nullopt on a malformed escape.
 std::optional<std::string> form_decode(std::string_view text);
+// RFC 3986 §2.1 percent-decoding, once: %HH in either case; '+' stays '+'. nullopt on a
+// malformed escape ('%' not followed by two hex digits).
+std::optional<std::string> percent_decode(std::string_view text);
 // Percent-encodes everything but unreserved characters (RFC 3986 §2.3).
 std::string url_encode(std::string_view text);
 

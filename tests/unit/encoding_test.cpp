@@ -67,6 +67,18 @@ TEST_CASE("form bodies decode names and values") {
   CHECK(url_encode("a b&c/é") == "a%20b%26c%2F%C3%A9");
 }
 
+TEST_CASE("percent_decode decodes %HH once, in either case, and leaves '+' alone") {
+  CHECK(percent_decode("/a%2Fb%2fc") == "/a/b/c");
+  CHECK(percent_decode("a+b%20c") == "a+b c");
+  CHECK(percent_decode("%252F") == "%2F");  // once
+  CHECK(percent_decode("%00") == std::string("\0", 1));
+  CHECK(percent_decode("") == "");
+  CHECK_FALSE(percent_decode("%"));
+  CHECK_FALSE(percent_decode("a%4"));
+  CHECK_FALSE(percent_decode("%zz"));
+  CHECK_FALSE(percent_decode("%4G"));
+}
+
 TEST_CASE("UTF-8 validation") {
   CHECK(is_valid_utf8("plain"));
   CHECK(is_valid_utf8("h\xc3\xa9llo \xf0\x9f\x98\x80"));
