@@ -1,0 +1,56 @@
+#include "auth-service/authorize/pkce.hpp"
+
+#include "common/encoding.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <span>
+#include <stdexcept>
+
+namespace oauth::auth {
+namespace {
+
+constexpr std::size_t verifier_min = 43;
+constexpr std::size_t verifier_max = 128;
+constexpr std::size_t sha256_size = 32;
+constexpr std::size_t challenge_size = 43;  // ceil(32 * 4 / 3) base64url characters, unpadded
+
+bool is_unreserved(unsigned char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
+}
+
+} // namespace
+
+bool is_valid_code_verifier(std::string_view verifier) noexcept {
+  if (verifier.size() < verifier_min || verifier.size() > verifier_max) return false;
+  for (unsigned char c : verifier)
+    if (!is_unreserved(c)) return false;
+  return true;
+}
+
+bool is_valid_code_challenge(std::string_view challenge) {
+  if (challenge.size() != challenge_size) return false;
+  // The strict decoder refuses padding, characters outside [A-Za-z0-9-_] and non-zero
+  // trailing bits; 43 characters then always decode to 32 bytes.
+  auto digest = base64url_decode(challenge);
+  return digest && digest->size() == sha256_size;
+}
+
+std::string s256_challenge(std::string_view verifier) {
+  std::array<unsigned char, sha256_size> digest{};
+  unsigned int len = 0;
+  if (EVP_Digest(verifier.data(), verifier.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1 ||
+      len != digest.size())
+    throw std::runtime_error("SHA-256 failed");
+  return base64url_encode(std::span<const unsigned char>(digest.data(), digest.size()));
+}
+
+bool verify_s256(std::string_view verifier, std::string_view challenge) {
+  if (!is_valid_code_verifier(verifier)) return false;
+  // constant_time_equal checks the lengths first, then CRYPTO_memcmp.
+  return constant_time_equal(s256_challenge(verifier), challenge);
+}
+
+} // namespace oauth::auth
