@@ -1,7 +1,8 @@
-// The pure rules of the browser flow: PKCE (RFC 7636) and redirect URIs (RFC 6749 §3.1.2,
-// RFC 8252 §7.3, RFC 9700 §4.1.3).
+// The pure rules of the browser flow: PKCE (RFC 7636), redirect URIs (RFC 6749 §3.1.2,
+// RFC 8252 §7.3, RFC 9700 §4.1.3) and the login's return_to (CONTRACT.md, "Login session").
 #include "auth-service/authorize/pkce.hpp"
 #include "auth-service/authorize/redirect_uri.hpp"
+#include "auth-service/session/return_to.hpp"
 
 #include <doctest/doctest.h>
 
@@ -219,4 +220,34 @@ TEST_CASE("redirect_uri: each refusal says why") {
   CHECK(refusal("https://a.example/a b").find("space") != std::string::npos);
   CHECK(refusal("https://a.example/a\nb").find("control") != std::string::npos);
   CHECK(refusal("myapp:/cb").find("reverse-domain") != std::string::npos);
+}
+
+// --- return_to ------------------------------------------------------------------------------
+
+TEST_CASE("return_to: a local path on this service is kept") {
+  CHECK(sanitize_return_to("/oauth/authorize?x=1") == "/oauth/authorize?x=1");
+  CHECK(sanitize_return_to("/") == "/");
+  // The query is not decoded: an encoded redirect_uri or state may hold "//" and '\'.
+  const std::string_view authorize =
+      "/oauth/authorize?client_id=a&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=%2F%2Fx%5C";
+  CHECK(sanitize_return_to(authorize) == authorize);
+  CHECK(sanitize_return_to("/a:b/c") == "/a:b/c");
+  CHECK(sanitize_return_to("/?next=//evil") == "/?next=//evil");
+  CHECK(sanitize_return_to("/a%20b") == "/a%20b");
+  CHECK(sanitize_return_to("/a/%2F%2Fb") == "/a/%2F%2Fb");  // "//" not at the start stays on this origin
+  std::string longest = "/" + std::string(max_return_to_length - 1, 'a');
+  CHECK(sanitize_return_to(longest) == longest);
+}
+
+TEST_CASE("return_to: anything that could leave this origin becomes /") {
+  for (std::string_view hostile : {"//evil.example", "/\\evil", "https://evil", "javascript:alert(1)", "/%2F/evil",
+                                   "/%2f/evil", "/%5Cevil", "/%5cevil", "%2F%2Fevil", "", "evil", "/\t/evil",
+                                   "/a\r\nb", "/%09/evil", "/%0a/evil", "/%00", "\\\\evil", " /evil", "/ evil",
+                                   "///evil", "/a\\b", "/a?b=\\c", "/%", "/%2", "/%zz", "/x?y=%G0",
+                                   "/caf\xc3\xa9", "/a\x7f"}) {
+    CAPTURE(hostile);
+    CHECK(sanitize_return_to(hostile) == "/");
+  }
+  CHECK(sanitize_return_to(std::string("/x\0y", 4)) == "/");
+  CHECK(sanitize_return_to("/" + std::string(max_return_to_length, 'a')) == "/");
 }
