@@ -14,10 +14,6 @@ scope_rule make(scope_rule::kind k, std::initializer_list<std::string_view> name
   return r;
 }
 
-bool contains(const std::vector<std::string_view>& granted, std::string_view s) {
-  return std::find(granted.begin(), granted.end(), s) != granted.end();
-}
-
 } // namespace
 
 scope_rule scope_rule::all_of(std::initializer_list<std::string_view> names) { return make(kind::all_of, names); }
@@ -45,9 +41,7 @@ std::vector<std::string_view> split_scope(std::string_view claim) {
 }
 
 bool grants(const std::vector<std::string_view>& granted, std::string_view needed) {
-  if (contains(granted, needed)) return true;
-  // CONTRACT "Scopes": admin implies read-posts and write-posts (and nothing else).
-  return (needed == scopes::read_posts || needed == scopes::write_posts) && contains(granted, scopes::admin);
+  return catalogue::any_satisfies(granted, needed);
 }
 
 bool satisfies(const scope_rule& rule, const std::vector<std::string_view>& granted) {

@@ -1,18 +1,17 @@
 #pragma once
 // Route scope rules (Passport's `scopes` = all of, `scope` = any of), checked against the
 // space-separated `scope` claim of an access token (RFC 6749 §3.3, RFC 9068 §2.2.3).
-// `admin` implies `read-posts` and `write-posts` at every check (../shared/CONTRACT.md, "Scopes").
+// Scope ids and implications (`admin` implies `read-posts` and `write-posts`) come from the one
+// catalogue, common/catalogue/scopes.hpp, that the auth service issues from.
+#include "common/catalogue/scopes.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace oauth::resource {
 
-namespace scopes {
-inline constexpr std::string_view read_posts = "read-posts";
-inline constexpr std::string_view write_posts = "write-posts";
-inline constexpr std::string_view admin = "admin";
-} // namespace scopes
+namespace scopes = ::oauth::catalogue::scope_ids;
 
 struct scope_rule {
   enum class kind { all_of, any_of };
@@ -31,7 +30,7 @@ struct scope_rule {
 // tokens from repeated spaces are dropped.
 std::vector<std::string_view> split_scope(std::string_view claim);
 
-// One required scope against the granted ones, with the admin implication.
+// One required scope against the granted ones, with the catalogue's implications.
 bool grants(const std::vector<std::string_view>& granted, std::string_view needed);
 
 // True when the granted scopes satisfy the rule.

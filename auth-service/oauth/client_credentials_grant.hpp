@@ -12,7 +12,6 @@ class client_credentials_grant final : public grant_handler {
 public:
   explicit client_credentials_grant(const token_issuer& issuer) : issuer_(issuer) {}
   std::string_view grant_type() const noexcept override { return grant_names::client_credentials; }
-  bool accepts_public_clients() const noexcept override { return false; }
   boost::asio::awaitable<grant_result> handle(const grant_request& request) override;
 
   // The pure rule, for tests and for handle().

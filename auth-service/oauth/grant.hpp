@@ -42,8 +42,11 @@ public:
   virtual ~grant_handler() = default;
   // The grant_type value (RFC 6749 §4.3.2, §4.4.2, §6).
   virtual std::string_view grant_type() const noexcept = 0;
-  // Whether a public client (client_id only) may use this grant.
-  virtual bool accepts_public_clients() const noexcept = 0;
+  // Whether a public client (client_id only) may use this grant: the grant catalogue says.
+  bool accepts_public_clients() const noexcept {
+    const auto* g = catalogue::find_grant(grant_type());
+    return g != nullptr && g->public_clients;
+  }
   // Client registration decides (unauthorized_client otherwise).
   virtual bool registered_for(const client& c) const noexcept { return c.allows_grant(grant_type()); }
   virtual boost::asio::awaitable<grant_result> handle(const grant_request& request) = 0;

@@ -45,7 +45,6 @@ public:
 
   std::string_view grant_type() const noexcept override { return grant_names::refresh_token; }
   // RFC 6749 §6 and RFC 9700 §4.14.2: public clients may refresh; rotation protects them.
-  bool accepts_public_clients() const noexcept override { return true; }
   bool registered_for(const client& c) const noexcept override {
     return c.allows_grant(grant_names::refresh_token) || c.allows_grant(grant_names::password);
   }

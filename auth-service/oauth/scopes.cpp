@@ -6,18 +6,10 @@
 namespace oauth::auth {
 namespace {
 
-constexpr std::array<scope_definition, 3> definitions{{
-    {scope_names::read_posts, "Read posts data"},
-    {scope_names::write_posts, "Create or update posts"},
-    {scope_names::admin, "Full administrative access"},
-}};
+constexpr const auto& definitions = catalogue::scopes;
 
 bool contains(std::span<const std::string> list, std::string_view s) noexcept {
   return std::find(list.begin(), list.end(), s) != list.end();
-}
-
-bool implied_by_admin(std::string_view s) noexcept {
-  return s == scope_names::read_posts || s == scope_names::write_posts;
 }
 
 // An allowance list covers s when it names s or names admin and s is implied by it.
@@ -30,9 +22,7 @@ bool covers(const std::vector<std::string>* allowed, std::string_view s) noexcep
 
 std::span<const scope_definition> defined_scopes() noexcept { return definitions; }
 
-bool is_defined_scope(std::string_view id) noexcept {
-  return std::any_of(definitions.begin(), definitions.end(), [&](const auto& d) { return d.id == id; });
-}
+bool is_defined_scope(std::string_view id) noexcept { return catalogue::is_defined_scope(id); }
 
 bool is_scope_token(std::string_view token) noexcept {
   if (token.empty()) return false;
@@ -66,8 +56,7 @@ std::string join_scopes(const std::vector<std::string>& scopes) {
 }
 
 bool scope_grants(std::span<const std::string> granted, std::string_view required) noexcept {
-  if (contains(granted, required)) return true;
-  return implied_by_admin(required) && contains(granted, scope_names::admin);
+  return catalogue::any_satisfies(granted, required);
 }
 
 std::variant<std::vector<std::string>, token_error> resolve_scopes(std::optional<std::string_view> requested,

@@ -13,9 +13,11 @@
 //  - `*` is allowed only in the password grant, alone; it is expanded at issuance into every
 //    defined scope that both the user and the client may have (so `scope` claims always list
 //    scopes explicitly).
-//  - `admin` implies `read-posts` and `write-posts`: at route checks (scope_grants), and when
-//    checking what a client or user may have (an allowance of `admin` covers the other two).
+//  - `admin` implies `read-posts` and `write-posts` (the catalogue's `implies`): at route checks
+//    (scope_grants), and when checking what a client or user may have (an allowance of `admin`
+//    covers the other two).
 #include "auth-service/oauth/errors.hpp"
+#include "common/catalogue/scopes.hpp"
 
 #include <optional>
 #include <span>
@@ -26,17 +28,10 @@
 
 namespace oauth::auth {
 
-struct scope_definition {
-  std::string_view id;
-  std::string_view description;
-};
-
-namespace scope_names {
-inline constexpr std::string_view read_posts = "read-posts";
-inline constexpr std::string_view write_posts = "write-posts";
-inline constexpr std::string_view admin = "admin";
-inline constexpr std::string_view wildcard = "*";
-} // namespace scope_names
+// The scopes themselves (ids, descriptions, implications) are the one catalogue in
+// common/catalogue/scopes.hpp; this file holds the rules for requesting and granting them.
+using scope_definition = ::oauth::catalogue::scope;
+namespace scope_names = ::oauth::catalogue::scope_ids;
 
 // The defined scopes, in the order they are listed (GET /oauth/scopes, metadata).
 std::span<const scope_definition> defined_scopes() noexcept;
@@ -49,8 +44,8 @@ bool is_scope_token(std::string_view token) noexcept;
 std::optional<std::vector<std::string>> parse_scope(std::string_view text);
 std::string join_scopes(const std::vector<std::string>& scopes);
 
-// Route check: does a token holding `granted` satisfy `required`? `admin` implies
-// `read-posts` and `write-posts`. The resource service mirrors exactly this rule.
+// Route check: does a token holding `granted` satisfy `required`? The catalogue's
+// implications apply; the resource service uses the same catalogue function.
 bool scope_grants(std::span<const std::string> granted, std::string_view required) noexcept;
 
 // What may be asked for. nullopt allowances mean "any defined scope".

@@ -16,8 +16,10 @@ boost::json::object authorization_server_metadata(const metadata_options& o) {
   for (const auto& d : defined_scopes()) scopes.emplace_back(d.id);
   m["scopes_supported"] = std::move(scopes);
   m["response_types_supported"] = boost::json::array{};
-  m["grant_types_supported"] = boost::json::array{grant_names::password, grant_names::client_credentials,
-                                                  grant_names::refresh_token};
+  boost::json::array grants;
+  for (const auto& g : catalogue::grants)
+    if (g.token_endpoint) grants.emplace_back(g.name);
+  m["grant_types_supported"] = std::move(grants);
   m["token_endpoint_auth_methods_supported"] = boost::json::array{"client_secret_basic", "client_secret_post"};
   if (o.revocation_endpoint) {
     m["revocation_endpoint"] = base + "/oauth/revoke";
