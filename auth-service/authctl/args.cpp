@@ -14,6 +14,7 @@ struct verb_spec {
   std::string_view synopsis;
   std::string_view help;
   bool positional_optional = false;  // 0 or `positionals` positionals
+  std::vector<std::string_view> repeatable_options = {};
 };
 
 const std::vector<verb_spec>& verbs() {
@@ -27,11 +28,17 @@ const std::vector<verb_spec>& verbs() {
        "migrate + keys + a password grant client and a personal access client. Idempotent: a second\n"
        "run changes nothing and prints the existing ids; a secret is printed only when created\n"
        "(with --json the \"secret\" member is then absent)."},
-      {"client create", {"--name", "--grants", "--scopes"}, {"--public"}, 0, {},
-       "authctl client create --name N --grants client_credentials[,password,refresh_token] [--scopes a,b] "
-       "[--public] [--json]",
+      {"client create", {"--name", "--grants", "--scopes"}, {"--public", "--first-party"}, 0, {},
+       "authctl client create --name N --grants client_credentials[,password,refresh_token,authorization_code] "
+       "[--scopes a,b] [--public] [--first-party] [--redirect-uri URI]... [--json]",
        "Registers a client and prints its id and secret (shown once, stored hashed). Without --scopes the\n"
-       "client may request any defined scope. --public: no secret (not with client_credentials)."},
+       "client may request any defined scope. --public: no secret (not with client_credentials).\n"
+       "--redirect-uri (repeatable; required with authorization_code): an absolute URI without fragment,\n"
+       "https, a private-use scheme (com.example.app:/cb) or http on a loopback address; compared exactly,\n"
+       "except that http://127.0.0.1/... and http://[::1]/... match any port (RFC 8252).\n"
+       "--first-party: the user is not asked for consent, and the client's tokens may use the first-party\n"
+       "routes (personal access tokens, authorized applications).",
+       false, {"--redirect-uri"}},
       {"client list", {}, {}, 0, {}, "authctl client list [--json]",
        "Lists every client (never secrets); --json prints an array."},
       {"client revoke", {}, {}, 1, "ID", "authctl client revoke ID [--json]",
@@ -131,7 +138,13 @@ invocation parse_args(std::span<const std::string> args) {
         name = a.substr(0, eq);
         value = a.substr(eq + 1);
       }
-      if (contains(spec->flag_options, name)) {
+      if (contains(spec->repeatable_options, name)) {
+        if (!value) {
+          if (i + 1 >= args.size()) throw usage_error(name + " needs a value");
+          value = args[++i];
+        }
+        inv.repeated[name].push_back(*value);
+      } else if (contains(spec->flag_options, name)) {
         if (value) throw usage_error(name + " takes no value");
         inv.options[name] = "";
       } else if (contains(spec->value_options, name)) {

@@ -3,7 +3,8 @@
 //
 //   authctl <verb> [options] [--json] [--help]
 // Options take their value as the next argument or after '=' (--name=web). Unknown verbs,
-// unknown options, missing values and extra arguments are usage errors (exit 2).
+// unknown options, missing values and extra arguments are usage errors (exit 2). An option
+// given twice is one too, except the repeatable ones (--redirect-uri).
 #include <map>
 #include <optional>
 #include <span>
@@ -24,6 +25,7 @@ struct invocation {
   bool json = false;
   bool help = false;
   std::map<std::string, std::string, std::less<>> options;  // "--name" → value; a flag → ""
+  std::map<std::string, std::vector<std::string>, std::less<>> repeated;  // repeatable options, in order
   std::vector<std::string> positionals;
 
   bool has(std::string_view option) const { return options.find(option) != options.end(); }
@@ -31,6 +33,11 @@ struct invocation {
     auto it = options.find(option);
     if (it == options.end()) return std::nullopt;
     return it->second;
+  }
+  // Every value of a repeatable option (--redirect-uri A --redirect-uri B), in order.
+  std::vector<std::string> all(std::string_view option) const {
+    auto it = repeated.find(option);
+    return it == repeated.end() ? std::vector<std::string>{} : it->second;
   }
 };
 

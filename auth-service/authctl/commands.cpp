@@ -188,10 +188,17 @@ awaitable<report> migrate_command(pg::pool& db) {
   co_return r;
 }
 
+// The playground's authorization code panel comes back to the auth service itself.
+std::string playground_redirect_uri(const auth::auth_config& cfg) {
+  std::string base = cfg.service.issuer;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/playground/callback";
+}
+
 awaitable<report> install_command(pg::pool& db, const auth::auth_config& cfg, int bits) {
   const int applied = co_await migrate_step(db);
   auto key = ensure_key(cfg, false, bits);
-  auto clients = co_await auth::ensure_install_clients(db);
+  auto clients = co_await auth::ensure_install_clients(db, playground_redirect_uri(cfg));
   if (!clients) throw failure(describe("install", clients.error()));
 
   json::object password{{"id", clients->password_client.record.id}};
@@ -199,6 +206,10 @@ awaitable<report> install_command(pg::pool& db, const auth::auth_config& cfg, in
   report r;
   r.document = json::object{{"password_client", std::move(password)},
                             {"personal_access_client", json::object{{"id", clients->personal_access_client.record.id}}}};
+  if (clients->playground_client)
+    r.document.as_object()["playground_client"] =
+        json::object{{"id", clients->playground_client->record.id},
+                     {"redirect_uris", to_json(clients->playground_client->record.redirect_uris)}};
   std::ostringstream t;
   t << (applied == 0 ? "Schema up to date.\n" : "Schema migrated (" + std::to_string(applied) + " migration(s)).\n");
   t << (key.created ? "Signing key created: " : "Signing key exists: ") << key.file.string() << " (kid " << key.kid
@@ -212,6 +223,10 @@ awaitable<report> install_command(pg::pool& db, const auth::auth_config& cfg, in
   t << (clients->personal_access_client_created ? "Personal access client created successfully.\n"
                                                 : "Personal access client already exists.\n")
     << "Client ID: " << clients->personal_access_client.record.id << "\n";
+  if (clients->playground_client)
+    t << (clients->playground_client_created ? "Playground client (public, authorization code + PKCE) created.\n"
+                                             : "Playground client already exists.\n")
+      << "Client ID: " << clients->playground_client->record.id << "\n";
   r.text = t.str();
   co_return r;
 }
@@ -245,12 +260,18 @@ awaitable<report> client_list_command(pg::pool& db) {
                                 {"confidential", c.confidential()},
                                 {"password_client", c.password_client},
                                 {"personal_access_client", c.personal_access_client},
+                                {"first_party", c.is_first_party()},
+                                {"redirect_uris", to_json(c.redirect_uris)},
                                 {"revoked", c.revoked},
                                 {"created_at", format_rfc3339(c.created_at)}});
     t << c.id << "  " << c.name << "\n    grants: " << join(c.grants)
       << "  scopes: " << (c.scopes ? join(*c.scopes) : std::string("(any)")) << "  "
       << (c.confidential() ? "confidential" : "public") << (c.password_client ? ", password client" : "")
-      << (c.personal_access_client ? ", personal access client" : "") << (c.revoked ? ", REVOKED" : "")
+      << (c.personal_access_client ? ", personal access client" : "")
+      << (c.first_party && !c.password_client && !c.personal_access_client ? ", first-party" : "")
+      << (c.revoked ? ", REVOKED" : "");
+    for (const auto& uri : c.redirect_uris) t << "\n    redirect URI: " << uri;
+    t
       << "  created " << format_rfc3339(c.created_at) << "\n";
   }
   co_return report{std::move(a), t.str()};
@@ -460,6 +481,9 @@ report dispatch(const invocation& inv, const auth::auth_config& cfg) {
       check(check_scopes(*spec.scopes), inv);
     }
     spec.personal_access_client = std::find(spec.grants.begin(), spec.grants.end(), "personal_access") != spec.grants.end();
+    spec.first_party = inv.has("--first-party");
+    spec.redirect_uris = inv.all("--redirect-uri");
+    check(check_redirect_uris(spec.redirect_uris, spec.grants), inv);
     return with_db(cfg, [spec](pg::pool& db) { return client_create_command(db, spec); });
   }
   if (v == "client list") return with_db(cfg, [](pg::pool& db) { return client_list_command(db); });

@@ -1,5 +1,8 @@
 #include "auth-service/authctl/validation.hpp"
 
+#include "auth-service/authorize/redirect_uri.hpp"
+#include "common/catalogue/grants.hpp"
+#include "common/catalogue/scopes.hpp"
 #include "common/encoding.hpp"
 
 #include <algorithm>
@@ -8,8 +11,17 @@
 namespace oauth::authctl {
 namespace {
 
-constexpr std::array<std::string_view, 3> scopes{"read-posts", "write-posts", "admin"};
-constexpr std::array<std::string_view, 4> grants{"client_credentials", "password", "refresh_token", "personal_access"};
+// Both lists come from the one catalogue (common/catalogue/).
+constexpr auto scopes = [] {
+  std::array<std::string_view, catalogue::scopes.size()> ids{};
+  for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = catalogue::scopes[i].id;
+  return ids;
+}();
+constexpr auto grants = [] {
+  std::array<std::string_view, catalogue::grants.size()> names{};
+  for (std::size_t i = 0; i < names.size(); ++i) names[i] = catalogue::grants[i].name;
+  return names;
+}();
 
 template <class C>
 bool contains(const C& c, std::string_view s) {
@@ -61,9 +73,11 @@ std::optional<std::string> check_grants(const std::vector<std::string>& list, bo
   if (list.empty()) return "--grants needs at least one grant (" + joined(grants) + ")";
   for (const auto& g : list)
     if (!contains(grants, g)) return "unknown grant '" + g + "' (known: " + joined(grants) + ")";
-  // RFC 6749 §4.4: the client credentials grant is for confidential clients only.
-  if (public_client && contains(list, "client_credentials"))
-    return "a public client cannot use the client_credentials grant (RFC 6749 §4.4)";
+  // RFC 6749 §4.4: the client credentials grant is for confidential clients only (the
+  // catalogue says which grants a public client may use).
+  if (public_client)
+    for (const auto& g : list)
+      if (!catalogue::find_grant(g)->public_clients) return "a public client cannot use the " + g + " grant";
   return std::nullopt;
 }
 
@@ -71,6 +85,16 @@ std::optional<std::string> check_scopes(const std::vector<std::string>& list) {
   if (list.empty()) return "--scopes needs at least one scope (" + joined(scopes) + ")";
   for (const auto& s : list)
     if (!contains(scopes, s)) return "undefined scope '" + s + "' (defined: " + joined(scopes) + ")";
+  return std::nullopt;
+}
+
+std::optional<std::string> check_redirect_uris(const std::vector<std::string>& uris,
+                                               const std::vector<std::string>& grants) {
+  for (const auto& uri : uris)
+    if (auto problem = auth::registered_redirect_uri_problem(uri)) return "--redirect-uri " + uri + ": " + *problem;
+  if (uris.empty())
+    for (const auto& g : grants)
+      if (catalogue::find_grant(g)->needs_redirect_uri) return "the " + g + " grant needs at least one --redirect-uri";
   return std::nullopt;
 }
 

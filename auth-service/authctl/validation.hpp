@@ -21,6 +21,10 @@ std::vector<std::string> split_list(std::string_view text);
 std::optional<std::string> check_grants(const std::vector<std::string>& grants, bool public_client);
 std::optional<std::string> check_scopes(const std::vector<std::string>& scopes);
 std::optional<std::string> check_client_name(std::string_view name);
+// --redirect-uri: each acceptable for registration (authorize/redirect_uri.hpp); at least one
+// when a grant of the catalogue needs one (authorization_code).
+std::optional<std::string> check_redirect_uris(const std::vector<std::string>& uris,
+                                               const std::vector<std::string>& grants);
 std::optional<std::string> check_email(std::string_view email);
 std::optional<std::string> check_user_name(std::string_view name);
 std::optional<std::string> check_password(std::string_view password);

@@ -41,6 +41,10 @@ auth_config load_auth_config(const env_reader& env) {
   c.refresh_token_ttl = env.seconds("REFRESH_TOKEN_TTL", 2'592'000, 1, ten_years);
   c.personal_access_token_ttl = env.seconds("PERSONAL_ACCESS_TOKEN_TTL", 31'536'000, 1, ten_years);
   c.refresh_reuse_grace = env.seconds("REFRESH_REUSE_GRACE", 0, 0, 3600);
+  // RFC 6749 §4.1.2: a code lives briefly ("maximum lifetime of 10 minutes RECOMMENDED").
+  c.auth_code_ttl = env.seconds("AUTH_CODE_TTL", 60, 1, 600);
+  c.session_ttl = env.seconds("SESSION_TTL", 7200, 60, ten_years);
+  c.session_idle_timeout = env.seconds("SESSION_IDLE_TIMEOUT", 1800, 60, ten_years);
   c.password_client_id = env.string("OAUTH_PASSWORD_CLIENT_ID", "");
   c.password_client_secret = env.string("OAUTH_PASSWORD_CLIENT_SECRET", "");
   auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));

@@ -23,6 +23,10 @@ struct auth_config {
   std::size_t password_hash_threads = 2;                   // PASSWORD_HASH_THREADS
   std::size_t password_hash_queue = 256;                   // PASSWORD_HASH_QUEUE (checks waiting; beyond → 503)
   std::chrono::seconds key_reload_interval{30};            // KEY_RELOAD_SECONDS (≤ 60 per the contract)
+  // The browser flows (CONTRACT "Users in the browser").
+  std::chrono::seconds auth_code_ttl{60};                  // AUTH_CODE_TTL
+  std::chrono::seconds session_ttl{7200};                  // SESSION_TTL (absolute)
+  std::chrono::seconds session_idle_timeout{1800};         // SESSION_IDLE_TIMEOUT
   int throttle_user_failures = 5;                          // per (IP, user name) per minute (contract)
   int throttle_ip_failures = 50;                           // THROTTLE_IP_FAILURES per IP per minute
   // The playground page's resource-service base URL (PLAYGROUND_API_URL; "/" = same origin,

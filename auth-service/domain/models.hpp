@@ -1,5 +1,7 @@
 #pragma once
 // The records the token server works with, independent of where they are stored.
+#include "common/catalogue/grants.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,13 +18,8 @@ struct user {
   std::vector<std::string> scopes;  // what this user may be granted
 };
 
-// Grant type names as registered on clients (RFC 6749 grant_type values).
-namespace grant_names {
-inline constexpr std::string_view password = "password";
-inline constexpr std::string_view client_credentials = "client_credentials";
-inline constexpr std::string_view refresh_token = "refresh_token";
-inline constexpr std::string_view personal_access = "personal_access";
-} // namespace grant_names
+// Grant type names as registered on clients: the one catalogue in common/catalogue/grants.hpp.
+namespace grant_names = ::oauth::catalogue::grant_names;
 
 struct client {
   std::string id;  // UUID
@@ -32,10 +29,16 @@ struct client {
   std::optional<std::vector<std::string>> scopes;  // nullopt: any defined scope
   bool password_client = false;                    // first-party client made by `authctl install`
   bool personal_access_client = false;
+  std::vector<std::string> redirect_uris;  // registered for authorization_code (RFC 6749 §3.1.2)
+  bool first_party = false;                // --first-party: no consent page (skipsAuthorization)
+  bool playground_client = false;          // the playground's public client made by `authctl install`
   bool revoked = false;
   std::int64_t created_at = 0;
 
   bool confidential() const { return !secret_hash.empty(); }
+  // The clients whose tokens may use the first-party-only routes (personal access tokens,
+  // authorized clients): CONTRACT "Authorized applications".
+  bool is_first_party() const { return first_party || password_client || personal_access_client; }
   bool allows_grant(std::string_view grant) const {
     for (const auto& g : grants)
       if (g == grant) return true;

@@ -7,14 +7,18 @@
 #include "auth-service/credentials/client_secret.hpp"
 #include "auth-service/storage/pg_support.hpp"
 
+#include <algorithm>
+
 namespace oauth::auth {
 namespace {
 
 const std::string& insert_sql() {
   static const std::string sql =
-      "insert into oauth_clients (name, secret_hash, grants, scopes, password_client, personal_access_client) "
+      "insert into oauth_clients (name, secret_hash, grants, scopes, password_client, personal_access_client, "
+      "redirect_uris, first_party, playground_client) "
       "values ($1, $2, array(select json_array_elements_text($3::json)), "
-      "case when $4::json is null then null else array(select json_array_elements_text($4::json)) end, $5, $6) "
+      "case when $4::json is null then null else array(select json_array_elements_text($4::json)) end, $5, $6, "
+      "array(select json_array_elements_text($7::json)), $8, $9) "
       "returning " + std::string(pg_support::client_columns);
   return sql;
 }
@@ -23,7 +27,8 @@ pg::params insert_params(const new_client& spec, const std::optional<std::string
   std::optional<std::string> scopes;
   if (spec.scopes) scopes = pg_support::to_json_array(*spec.scopes);
   return pg::args(spec.name, secret_hash, pg_support::to_json_array(spec.grants), std::move(scopes),
-                  spec.password_client, spec.personal_access_client);
+                  spec.password_client, spec.personal_access_client, pg_support::to_json_array(spec.redirect_uris),
+                  spec.first_party, spec.playground_client);
 }
 
 // Runs the insert on whatever executes statements (the pool or a transaction).
@@ -55,6 +60,16 @@ new_client personal_access_client_spec() {
   c.name = "Personal Access Client";
   c.grants = {std::string(grant_names::personal_access)};
   c.personal_access_client = true;
+  return c;
+}
+
+new_client playground_client_spec(std::string redirect_uri) {
+  new_client c;
+  c.name = "Playground";
+  c.grants = {std::string(grant_names::authorization_code), std::string(grant_names::refresh_token)};
+  c.confidential = false;
+  c.redirect_uris = {std::move(redirect_uri)};
+  c.playground_client = true;
   return c;
 }
 
@@ -90,7 +105,8 @@ boost::asio::awaitable<pg::result<revoke_outcome>> revoke_client(pg::pool& db, s
   co_return *was == "true" ? revoke_outcome::already_revoked : revoke_outcome::revoked;
 }
 
-boost::asio::awaitable<pg::result<install_clients>> ensure_install_clients(pg::pool& db) {
+boost::asio::awaitable<pg::result<install_clients>> ensure_install_clients(
+    pg::pool& db, std::optional<std::string> playground_redirect_uri) {
   auto tx = co_await db.begin();
   if (!tx) co_return tx.error();
   auto lock = co_await tx->query("select pg_advisory_xact_lock(hashtext('authctl install'))");
@@ -124,6 +140,32 @@ boost::asio::awaitable<pg::result<install_clients>> ensure_install_clients(pg::p
     if (!made) co_return made.error();
     out.personal_access_client = std::move(*made);
     out.personal_access_client_created = true;
+  }
+
+  if (playground_redirect_uri) {
+    static const std::string find_playground =
+        "select " + std::string(pg_support::client_columns) +
+        " from oauth_clients where playground_client and not revoked order by created_at, id limit 1";
+    existing = co_await tx->query(find_playground);
+    if (!existing) co_return existing.error();
+    if (!existing->empty()) {
+      auto record = pg_support::client_from_row(*existing, 0);
+      const auto& uris = record.redirect_uris;
+      if (std::find(uris.begin(), uris.end(), *playground_redirect_uri) == uris.end()) {
+        static const std::string add_uri =
+            "update oauth_clients set redirect_uris = array_append(redirect_uris, $2), updated_at = now() "
+            "where id = $1::uuid returning " + std::string(pg_support::client_columns);
+        auto updated = co_await tx->query(add_uri, pg::args(record.id, *playground_redirect_uri));
+        if (!updated) co_return updated.error();
+        record = pg_support::client_from_row(*updated, 0);
+      }
+      out.playground_client = created_client{std::move(record), {}};
+    } else {
+      auto made = co_await insert(*tx, playground_client_spec(*playground_redirect_uri));
+      if (!made) co_return made.error();
+      out.playground_client = std::move(*made);
+      out.playground_client_created = true;
+    }
   }
 
   auto committed = co_await tx->commit();

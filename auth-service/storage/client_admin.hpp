@@ -20,6 +20,9 @@ struct new_client {
   bool confidential = true;                        // false: a public client, no secret
   bool password_client = false;
   bool personal_access_client = false;
+  std::vector<std::string> redirect_uris;  // validated by the caller (authorize/redirect_uri.hpp)
+  bool first_party = false;
+  bool playground_client = false;
 };
 
 struct created_client {
@@ -39,16 +42,23 @@ enum class revoke_outcome { revoked, already_revoked, not_found };
 boost::asio::awaitable<pg::result<revoke_outcome>> revoke_client(pg::pool& db, std::string id);
 
 // What `authctl install` makes: the first-party password client (grants password and
-// refresh_token, confidential, any scope) and the personal access client (grant
-// personal_access, confidential). Idempotent: an existing, unrevoked client of each kind is
-// reused (the oldest), so a second run changes nothing and returns the same ids with
-// `secret` empty. Serialized by an advisory lock, so concurrent installs create one of each.
+// refresh_token, confidential, any scope), the personal access client (grant
+// personal_access, confidential) and, when `playground_redirect_uri` is given, the
+// playground's public client (authorization_code and refresh_token, that redirect URI; not
+// first-party, so the playground shows the consent page a third-party app gets).
+// Idempotent: an existing, unrevoked client of each kind is reused (the oldest), so a second
+// run changes nothing and returns the same ids with `secret` empty; a playground redirect URI
+// not yet registered (AUTH_ISSUER changed) is added to the existing client. Serialized by an
+// advisory lock, so concurrent installs create one of each.
 struct install_clients {
   created_client password_client;
   bool password_client_created = false;
   created_client personal_access_client;
   bool personal_access_client_created = false;
+  std::optional<created_client> playground_client;
+  bool playground_client_created = false;
 };
-boost::asio::awaitable<pg::result<install_clients>> ensure_install_clients(pg::pool& db);
+boost::asio::awaitable<pg::result<install_clients>> ensure_install_clients(
+    pg::pool& db, std::optional<std::string> playground_redirect_uri = std::nullopt);
 
 } // namespace oauth::auth

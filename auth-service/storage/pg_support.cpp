@@ -68,6 +68,9 @@ client client_from_row(const pg::rows& r, int row) {
   c.personal_access_client = flag(r, row, 6);
   c.revoked = flag(r, row, 7);
   c.created_at = integer(r, row, 8);
+  c.redirect_uris = from_json_array(r.get(row, 9)).value_or(std::vector<std::string>{});
+  c.first_party = flag(r, row, 10);
+  c.playground_client = flag(r, row, 11);
   return c;
 }
 

@@ -27,7 +27,8 @@ std::optional<std::vector<std::string>> from_json_array(std::optional<std::strin
 // The client columns in the order client_from_row reads them.
 inline constexpr std::string_view client_columns =
     "id::text, name, secret_hash, to_json(grants)::text, to_json(scopes)::text, password_client, "
-    "personal_access_client, revoked, extract(epoch from created_at)::bigint";
+    "personal_access_client, revoked, extract(epoch from created_at)::bigint, to_json(redirect_uris)::text, "
+    "first_party, playground_client";
 client client_from_row(const pg::rows& r, int row);
 
 inline constexpr std::string_view user_columns =

@@ -17,6 +17,14 @@ namespace {
 // the jtis and family expiries seen). Shared by the issue and rotate scripts.
 const std::string& family_jti_lua() {
   static const std::string lua = R"lua(
+local function grow_expiry(k, e)
+  if redis.call('EXPIRETIME', k) < e then redis.call('EXPIREAT', k, e) end
+end
+local function grow_user_index(p, uid, cid, fexp)
+  local uk = p .. 'u:' .. uid
+  grow_expiry(uk, fexp)
+  grow_expiry(uk .. ':c:' .. cid, fexp)
+end
 local function note_family_jti(fk, jti, jti_exp, now, fexp)
   if jti == '' then return end
   local jk = fk .. ':j'
@@ -37,12 +45,17 @@ local fk = p .. 'f:' .. fam
 redis.call('HSET', KEYS[1], 'fam', fam, 'cid', ARGV[3], 'uid', ARGV[4], 'scp', ARGV[5], 'exp', ARGV[6], 'st', 'live')
 redis.call('EXPIREAT', KEYS[1], exp)
 redis.call('HSETNX', fk, 'rev', '0')
+redis.call('HSETNX', fk, 'cat', ARGV[9])
+redis.call('HSETNX', fk, 'scp', ARGV[5])
 redis.call('HSET', fk, 'cid', ARGV[3], 'uid', ARGV[4])
 local fexp = redis.call('EXPIRETIME', fk)
 if exp > fexp then
   fexp = exp
   redis.call('EXPIREAT', fk, exp)
 end
+redis.call('SADD', p .. 'u:' .. ARGV[4], ARGV[3])
+redis.call('SADD', p .. 'u:' .. ARGV[4] .. ':c:' .. ARGV[3], fam)
+grow_user_index(p, ARGV[4], ARGV[3], fexp)
 note_family_jti(fk, ARGV[7], ARGV[8], ARGV[9], fexp)
 return 'OK'
 )lua");
@@ -88,6 +101,7 @@ if st == 'live' then
   -- The family lives as long as its longest token (GT: its expiry only ever grows).
   local fexp = sexp
   if redis.call('EXPIREAT', fk, sexp, 'GT') == 0 then fexp = redis.call('EXPIRETIME', fk) end
+  grow_user_index(p, uid, cid, fexp)
   note_jti(fexp)
   return {'rotated', fam, uid, scp, exp}
 end
@@ -118,6 +132,61 @@ if not rec[1] then return {'unknown'} end
 if rec[2] ~= ARGV[2] then return {'wrong_client'} end
 local n = revoke_family(ARGV[1] .. 'f:' .. rec[1], ARGV[4], ARGV[5], tonumber(ARGV[3]))
 return {'revoked', rec[1], n}
+)lua");
+
+// KEYS: none (derived; see the deployment note). ARGV: prefix, user.
+// Returns {cid, cat, scp, cid, cat, scp, ...}: per client, the oldest live family's start and
+// the union of the live families' scopes. Families that are gone are pruned from the index.
+const redis::script live_clients_script(R"lua(
+local p, uid = ARGV[1], ARGV[2]
+local uk = p .. 'u:' .. uid
+local out = {}
+for _, cid in ipairs(redis.call('SMEMBERS', uk)) do
+  local ck = uk .. ':c:' .. cid
+  local first, scopes, seen = nil, {}, {}
+  for _, fam in ipairs(redis.call('SMEMBERS', ck)) do
+    local f = redis.call('HMGET', p .. 'f:' .. fam, 'rev', 'cat', 'scp')
+    if not f[1] then
+      redis.call('SREM', ck, fam)
+    elseif f[1] == '0' then
+      local cat = tonumber(f[2]) or 0
+      if not first or cat < first then first = cat end
+      for s in string.gmatch(f[3] or '', '%S+') do
+        if not seen[s] then seen[s] = true; table.insert(scopes, s) end
+      end
+    end
+  end
+  if redis.call('SCARD', ck) == 0 then redis.call('SREM', uk, cid) end
+  if first then
+    table.insert(out, cid); table.insert(out, tostring(first)); table.insert(out, table.concat(scopes, ' '))
+  end
+end
+return out
+)lua");
+
+// ARGV: prefix, user, client, now, revocation zset, revocation channel. Returns how many of the
+// families were still live.
+const redis::script revoke_user_client_script(family_revocation_lua() + R"lua(
+local p, uid, cid, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local uk = p .. 'u:' .. uid
+local ck = uk .. ':c:' .. cid
+local n = 0
+for _, fam in ipairs(redis.call('SMEMBERS', ck)) do
+  local fk = p .. 'f:' .. fam
+  if redis.call('HGET', fk, 'rev') == '0' then n = n + 1 end
+  revoke_family(fk, ARGV[5], ARGV[6], now)
+end
+redis.call('DEL', ck)
+redis.call('SREM', uk, cid)
+return n
+)lua");
+
+// ARGV: prefix, family, now, revocation zset, revocation channel. Returns 1 when it existed.
+const redis::script revoke_family_id_script(family_revocation_lua() + R"lua(
+local fk = ARGV[1] .. 'f:' .. ARGV[2]
+if redis.call('EXISTS', fk) == 0 then return 0 end
+revoke_family(fk, ARGV[4], ARGV[5], tonumber(ARGV[3]))
+return 1
 )lua");
 
 std::string join(const std::vector<std::string>& v) {
@@ -296,6 +365,51 @@ redis_refresh_token_store::revoke_family(std::string_view token, std::string_vie
             {{"family", r->elements[1].str}, {"client_id", std::string(client_id)},
              {"access_tokens_revoked", r->elements[2].integer}});
   co_return refresh_revoke_outcome::revoked;
+}
+
+boost::asio::awaitable<store_result<std::vector<client_family_summary>>> redis_refresh_token_store::live_clients(
+    std::string_view user_id) {
+  std::vector<std::string> args{prefix_, std::string(user_id)};
+  auto r = co_await redis_.eval(live_clients_script, {}, std::move(args));
+  if (!r) co_return failed("live_clients", r.error());
+  if (!r->is_array() || r->elements.size() % 3 != 0) co_return bad_reply("live_clients", *r);
+  std::vector<client_family_summary> out;
+  for (std::size_t i = 0; i < r->elements.size(); i += 3) {
+    client_family_summary c;
+    c.client_id = r->elements[i].str;
+    c.first_issued_at = to_int(r->elements[i + 1].str);
+    c.scopes = split(r->elements[i + 2].str);
+    out.push_back(std::move(c));
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<store_result<int>> redis_refresh_token_store::revoke_user_client(std::string_view user_id,
+                                                                                         std::string_view client_id,
+                                                                                         std::int64_t now) {
+  if (now == 0) now = unix_now();
+  std::vector<std::string> args{prefix_,         std::string(user_id), std::string(client_id),
+                                std::to_string(now), revocation_.key,   revocation_.channel};
+  auto r = co_await redis_.eval(revoke_user_client_script, {}, std::move(args));
+  // error_code converts to bool and int: name the error alternative explicitly.
+  if (!r) co_return store_error_of<int>(failed("revoke_user_client", r.error()));
+  if (!r->is_integer()) co_return store_error_of<int>(bad_reply("revoke_user_client", *r));
+  log::info("refresh families of a user at a client revoked",
+            {{"user_id", std::string(user_id)}, {"client_id", std::string(client_id)}, {"families", r->integer}});
+  co_return static_cast<int>(r->integer);
+}
+
+boost::asio::awaitable<store_result<bool>> redis_refresh_token_store::revoke_family_id(std::string_view family_id,
+                                                                                       std::int64_t now) {
+  if (now == 0) now = unix_now();
+  std::vector<std::string> args{prefix_, std::string(family_id), std::to_string(now), revocation_.key,
+                                revocation_.channel};
+  auto r = co_await redis_.eval(revoke_family_id_script, {}, std::move(args));
+  // error_code converts to bool and int: name the error alternative explicitly.
+  if (!r) co_return store_error_of<bool>(failed("revoke_family_id", r.error()));
+  if (!r->is_integer()) co_return store_error_of<bool>(bad_reply("revoke_family_id", *r));
+  if (r->integer == 1) log::info("refresh token family revoked", {{"family", std::string(family_id)}});
+  co_return r->integer == 1;
 }
 
 } // namespace oauth::auth

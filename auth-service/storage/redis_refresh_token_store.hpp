@@ -14,6 +14,11 @@
 //                        grace replay is possible (the family's revocation is checked first).
 //   P f:<F>      HASH    family: rev ("0" | "1"), cid, uid. TTL: the latest expiry of its tokens
 //                        (EXPIREAT ... GT: the family lives as long as its longest token).
+//                        Also cat (unix s the family began) and scp (its first scopes), for
+//                        GET /oauth/authorized-clients.
+//   P u:<U>      SET     client ids with a family of user U (TTL: grows to the latest family's).
+//   P u:<U>:c:<C> SET    family ids of user U at client C (TTL likewise); entries whose family
+//                        key is gone are pruned when read. Written by issue(), grown by rotate().
 //   P f:<F>:j    ZSET    access-token jti → its exp, for every access token issued from the
 //                        family (entries already expired are pruned on write), so that revoking
 //                        the family can revoke them too (a later issue). TTL: the later of the
@@ -43,6 +48,7 @@
 // Deployment: one Redis 7.0 or later (EXPIRETIME, EXPIREAT GT), optionally behind Sentinel. The scripts derive family and successor
 // keys from stored values, so they are NOT Redis-Cluster-safe (keys not declared in KEYS, on
 // different slots).
+#include "auth-service/storage/refresh_family_registry.hpp"
 #include "auth-service/storage/refresh_token_inspector.hpp"
 #include "auth-service/storage/refresh_token_store.hpp"
 #include "common/redis/client.hpp"
@@ -53,7 +59,9 @@
 
 namespace oauth::auth {
 
-class redis_refresh_token_store final : public refresh_token_store, public refresh_token_inspector {
+class redis_refresh_token_store final : public refresh_token_store,
+                                        public refresh_token_inspector,
+                                        public refresh_family_registry {
 public:
   static constexpr std::string_view default_prefix = "oauth:rt:";
 
@@ -74,6 +82,13 @@ public:
   boost::asio::awaitable<store_result<refresh_revoke_outcome>> revoke_family(std::string_view token,
                                                                              std::string_view client_id,
                                                                              std::int64_t now) override;
+
+  // refresh_family_registry. now == 0 means "now".
+  boost::asio::awaitable<store_result<std::vector<client_family_summary>>> live_clients(
+      std::string_view user_id) override;
+  boost::asio::awaitable<store_result<int>> revoke_user_client(std::string_view user_id, std::string_view client_id,
+                                                               std::int64_t now) override;
+  boost::asio::awaitable<store_result<bool>> revoke_family_id(std::string_view family_id, std::int64_t now) override;
 
   // Key names of the layout above (tests, operations, and the revocation of a later issue).
   std::string token_key(std::string_view token_hash) const { return prefix_ + "t:" + std::string(token_hash); }
