@@ -10,6 +10,7 @@ add_library(auth_oauth STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/grant.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/token_issuer.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/client_credentials_grant.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/password_login.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/password_grant.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/refresh_token_grant.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/token_endpoint.cpp

@@ -1,7 +1,6 @@
 #include "auth-service/oauth/password_grant.hpp"
 
 #include "auth-service/oauth/scopes.hpp"
-#include "common/log.hpp"
 #include "common/random.hpp"
 
 namespace oauth::auth {
@@ -24,44 +23,22 @@ boost::asio::awaitable<grant_result> password_grant::handle(const grant_request&
     if (auto* e = std::get_if<token_error>(&checked)) co_return std::move(*e);
   }
 
-  // The lookup comes first because it also gives the canonical user name, the throttle's key:
-  // every spelling that finds the user (case, Unicode) is one counter (user_store.hpp).
-  auto subject = co_await deps_.users.find_for_login(*username);
-  if (!subject) co_return store_unavailable();
-
-  // Reserved before the password is checked, atomically (redis_throttle_store.hpp): of any
-  // number of concurrent attempts at most the limit are ever evaluated.
-  auto reserved = co_await deps_.throttle.reserve(request.remote_address, subject->canonical_name);
-  if (!reserved) co_return store_unavailable();
-  if (reserved->throttled)
-    co_return make_error(oauth_errc::too_many_requests, "Too many failed login attempts; try again later.",
-                         std::max(reserved->retry_after, std::chrono::seconds(1)));
-
-  std::string stored_hash = subject->found ? subject->found->password_hash : std::string();
-  // An empty hash still costs a dummy Argon2id verification (password_hasher.hpp).
-  auto check = co_await deps_.hasher.verify(std::string(*password), std::move(stored_hash));
-  if (!check) {
-    // PASSWORD_HASH_QUEUE checks already wait: refuse now, and give the attempt back, since
-    // nothing was evaluated.
-    auto given_back = co_await deps_.throttle.cancel(request.remote_address, subject->canonical_name);
-    if (!given_back)
-      log::warn("throttle reservation not given back (store unavailable); it expires with its window");
-    co_return make_error(oauth_errc::temporarily_unavailable, "Too many logins are being checked; try again shortly.",
-                         std::chrono::seconds(1));
+  auto outcome = co_await deps_.login.check(*username, *password, request.remote_address);
+  if (auto* refused = std::get_if<login_refusal>(&outcome)) {
+    switch (refused->why) {
+      case login_refusal::kind::wrong_credentials:
+        co_return make_error(oauth_errc::invalid_grant, "The user credentials were incorrect.");
+      case login_refusal::kind::throttled:
+        co_return make_error(oauth_errc::too_many_requests, "Too many failed login attempts; try again later.",
+                             refused->retry_after);
+      case login_refusal::kind::busy:
+        co_return make_error(oauth_errc::temporarily_unavailable,
+                             "Too many logins are being checked; try again shortly.", refused->retry_after);
+      case login_refusal::kind::unavailable:
+        co_return store_unavailable();
+    }
   }
-
-  // A failure stays counted: its reservation is the failure count.
-  if (!subject->found || !check->ok) co_return make_error(oauth_errc::invalid_grant, "The user credentials were incorrect.");
-  const user& u = *subject->found;
-  auto cleared = co_await deps_.throttle.record_success(request.remote_address, subject->canonical_name);
-  if (!cleared) co_return store_unavailable();
-
-  if (check->needs_rehash) {
-    auto fresh = co_await deps_.hasher.hash(std::string(*password));
-    auto saved = co_await deps_.users.update_password_hash(u.id, std::move(fresh));
-    if (!saved) log::warn("password rehash not saved (store unavailable); retried on the next login", {{"user_id", u.id}});
-    else log::info("password hash upgraded to Argon2id", {{"user_id", u.id}});
-  }
+  const user& u = std::get<user>(outcome);
 
   scope_policy policy{.allow_wildcard = true, .client_allowed = client_allowed, .user_allowed = &u.scopes};
   auto scopes = resolve_scopes(requested, policy);

@@ -37,7 +37,8 @@ struct fixture {
   test::fake_refresh refresh;
   password_hasher hasher{1, 1};  // one worker, one check may wait
   token_issuer issuer = test::make_test_issuer();
-  password_grant password{{users, throttle, refresh, hasher, issuer, 30 * 24h}};
+  password_login login{{users, throttle, hasher}};
+  password_grant password{{login, refresh, issuer, 30 * 24h}};
   client_credentials_grant credentials{issuer};
   refresh_token_grant refreshing{{refresh, issuer, 30 * 24h, 0s}};
   token_endpoint endpoint{clients, {&password, &credentials, &refreshing}};
