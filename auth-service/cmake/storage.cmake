@@ -1,6 +1,6 @@
 # Storage of the auth service: the PostgreSQL schema (migrations/ compiled in), the
-# PostgreSQL client and user stores, the Redis refresh-token, throttle and login-session
-# stores, and the administrative operations authctl uses.
+# PostgreSQL client and user stores, the Redis refresh-token, throttle, login-session and
+# authorization-code stores, and the administrative operations authctl uses.
 file(GLOB auth_migration_files CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/migrations/V*.sql)
 list(SORT auth_migration_files)
 
@@ -16,6 +16,7 @@ add_library(auth_storage STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_refresh_token_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_throttle_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_session_store.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_authorization_code_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/pg_personal_access_token_store.cpp
 )
 target_link_libraries(auth_storage PUBLIC auth_core oauth_pg oauth_redis oauth_revocation OpenSSL::Crypto)
