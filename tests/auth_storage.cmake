@@ -1,12 +1,12 @@
-# auth-service storage (PostgreSQL client/user stores, Redis refresh-token and throttle
-# stores, admin operations) and authctl.
+# auth-service storage (PostgreSQL client/user stores, Redis refresh-token, throttle,
+# login-session and authorization-code stores, admin operations) and authctl.
 oauth_test(auth_storage_unit_tests LABEL unit
   SOURCES unit/auth_storage_crypto_test.cpp unit/auth_storage_authctl_args_test.cpp
   LIBS auth_storage authctl_lib)
 
 oauth_test(auth_storage_integration_tests LABEL integration
   SOURCES integration/auth_storage_pg_test.cpp integration/auth_storage_refresh_test.cpp
-          integration/auth_storage_throttle_test.cpp
+          integration/auth_storage_throttle_test.cpp integration/auth_storage_browser_test.cpp
   LIBS auth_storage)
 
 # Runs the real authctl binary against the test database.

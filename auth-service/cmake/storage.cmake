@@ -1,6 +1,6 @@
 # Storage of the auth service: the PostgreSQL schema (migrations/ compiled in), the
-# PostgreSQL client and user stores, the Redis refresh-token and throttle stores, and the
-# administrative operations authctl uses.
+# PostgreSQL client and user stores, the Redis refresh-token, throttle, login-session and
+# authorization-code stores, and the administrative operations authctl uses.
 file(GLOB auth_migration_files CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/migrations/V*.sql)
 list(SORT auth_migration_files)
 
@@ -15,6 +15,8 @@ add_library(auth_storage STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/refresh_token_crypto.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_refresh_token_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_throttle_store.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_session_store.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_authorization_code_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/pg_personal_access_token_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/pg_consent_store.cpp
 )

@@ -1,6 +1,8 @@
 // Pure parts of the auth storage: token hashing, the grace seal, the throttle decision and
 // the PostgreSQL helpers.
 #include "auth-service/storage/pg_support.hpp"
+#include "auth-service/storage/random_token_format.hpp"
+#include "auth-service/storage/redis_session_store.hpp"
 #include "auth-service/storage/redis_throttle_store.hpp"
 #include "auth-service/storage/refresh_token_crypto.hpp"
 #include "common/random.hpp"
@@ -35,6 +37,32 @@ TEST_CASE("a sealed successor opens only with the presented token and never show
     CHECK_FALSE(open_successor(presented, "not base64url!").has_value());
     CHECK_FALSE(open_successor(presented, "").has_value());
   }
+}
+
+TEST_CASE("a session's CSRF token: derived from its id, unguessable without it, never the id") {
+  const std::string id = oauth::random_token();
+  const std::string csrf = session_csrf_token(id);
+  CHECK(csrf.size() == 43);
+  CHECK(is_random_token(csrf));
+  CHECK(csrf == session_csrf_token(id));
+  CHECK(csrf != id);
+  CHECK(csrf != session_csrf_token(oauth::random_token()));
+  CHECK(csrf.find(refresh_token_hash(id)) == std::string::npos);
+  // HMAC-SHA-256(key = "k", "oauth2 session csrf v1"), base64url.
+  CHECK(session_csrf_token("k") == "B1u40k4O9tlQuFB0Zgy7Cf3_tJxKXsZWxEZGyidyFGg");
+}
+
+TEST_CASE("only the shape of random_token() is a well-formed session id or code") {
+  for (int i = 0; i < 100; ++i) CHECK(is_random_token(oauth::random_token()));
+  const std::string good = oauth::random_token();
+  CHECK_FALSE(is_random_token(""));
+  CHECK_FALSE(is_random_token(good.substr(0, 42)));
+  CHECK_FALSE(is_random_token(good + "A"));
+  CHECK_FALSE(is_random_token(good.substr(0, 42) + "="));
+  CHECK_FALSE(is_random_token(good.substr(0, 42) + "/"));
+  CHECK_FALSE(is_random_token(good.substr(0, 42) + std::string(1, '\0')));
+  CHECK_FALSE(is_random_token(good.substr(0, 42) + "B"));  // non-zero trailing bits
+  CHECK(is_random_token(good.substr(0, 42) + "A"));
 }
 
 TEST_CASE("throttle decision: the limit-th failure throttles the next attempt") {
