@@ -19,3 +19,9 @@ add_test(NAME "e2e/playground: headless Chromium logs in, lists, creates a post,
           --bin $<TARGET_FILE_DIR:auth-service> --screenshot ${CMAKE_BINARY_DIR}/playground.png)
 set_tests_properties("e2e/playground: headless Chromium logs in, lists, creates a post, refreshes" PROPERTIES
   LABELS e2e RESOURCE_LOCK servers TIMEOUT 180)
+
+# The browser flows (login sessions, /oauth/authorize, consent, the code grant, authorized
+# applications) in-process against real PostgreSQL and Redis.
+oauth_test(authorize_integration_tests LABEL integration
+  SOURCES integration/authorize_test.cpp
+  LIBS auth_app)

@@ -13,11 +13,15 @@ add_library(auth_oauth STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/password_login.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/password_grant.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/refresh_token_grant.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/authorization_code_grant.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/authorize/authorize_request.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/token_endpoint.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/bearer.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/revocation.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/introspection.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/personal_access_tokens.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/first_party_clients.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/authorized_clients.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/keys/key_manager.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/routes/metadata.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/routes/auth_routes.cpp

@@ -1,5 +1,7 @@
 #include "auth-service/oauth/personal_access_tokens.hpp"
 
+#include "auth-service/oauth/first_party_clients.hpp"
+
 #include "auth-service/oauth/errors.hpp"
 #include "auth-service/oauth/scopes.hpp"
 #include "common/encoding.hpp"
@@ -137,6 +139,7 @@ boost::asio::awaitable<http::response> personal_access_tokens_endpoint::create(h
   const auto& caller = std::get<bearer_principal>(who);
   if (!caller.has_user())
     co_return bearer_forbidden_response("A client-credentials token has no user: it cannot manage personal access tokens.");
+  if (auto refused = co_await refuse_unless_first_party(deps_.clients, caller)) co_return std::move(*refused);
 
   auto parsed = parse_pat_request(ctx.header(http::field::content_type), ctx.req.body());
   if (auto* r = std::get_if<http::response>(&parsed)) co_return std::move(*r);

@@ -29,6 +29,7 @@
 //  - Times are RFC 3339 UTC (seconds).
 #include "auth-service/oauth/bearer.hpp"
 #include "auth-service/oauth/token_issuer.hpp"
+#include "auth-service/storage/client_store.hpp"
 #include "auth-service/storage/personal_access_token_store.hpp"
 #include "common/http/router.hpp"
 
@@ -73,6 +74,7 @@ public:
     const token_issuer& issuer;
     revocation::writer& revocations;
     std::chrono::seconds ttl;  // PERSONAL_ACCESS_TOKEN_TTL
+    client_store& clients;     // creation is for first-party applications' tokens only
   };
   explicit personal_access_tokens_endpoint(dependencies deps) : deps_(deps) {}
 

@@ -4,6 +4,8 @@
 #include "auth-service/keys/key_manager.hpp"
 #include "auth-service/oauth/client_cache.hpp"
 #include "auth-service/oauth/bearer.hpp"
+#include "auth-service/oauth/authorization_code_grant.hpp"
+#include "auth-service/oauth/authorized_clients.hpp"
 #include "auth-service/oauth/client_credentials_grant.hpp"
 #include "auth-service/oauth/introspection.hpp"
 #include "auth-service/oauth/personal_access_tokens.hpp"
@@ -14,10 +16,16 @@
 #include "auth-service/oauth/token_issuer.hpp"
 #include "auth-service/oauth/user_cache.hpp"
 #include "auth-service/routes/auth_routes.hpp"
+#include "auth-service/routes/authorize_routes.hpp"
 #include "auth-service/routes/first_party_routes.hpp"
+#include "auth-service/routes/login_routes.hpp"
+#include "auth-service/session/browser_sessions.hpp"
 #include "auth-service/routes/web_routes.hpp"
 #include "auth-service/storage/pg_personal_access_token_store.hpp"
 #include "auth-service/storage/pg_client_store.hpp"
+#include "auth-service/storage/pg_consent_store.hpp"
+#include "auth-service/storage/redis_authorization_code_store.hpp"
+#include "auth-service/storage/redis_session_store.hpp"
 #include "auth-service/storage/pg_user_store.hpp"
 #include "auth-service/storage/redis_refresh_token_store.hpp"
 #include "auth-service/storage/redis_throttle_store.hpp"
@@ -65,6 +73,15 @@ boost::asio::awaitable<bool> redis_ready(redis::client* rc, const revocation::li
   co_return up && revoked->synced();
 }
 
+browser_session_options browser_session_options_from(const auth_config& c) {
+  browser_session_options o;
+  o.ttl = c.session_ttl;
+  o.idle = c.session_idle_timeout;
+  o.always_secure = c.service.issuer.starts_with("https://");
+  o.trust_forwarded_proto = c.trust_forwarded_proto;
+  return o;
+}
+
 } // namespace
 
 // Declaration order is construction order; destruction runs backwards, so everything is
@@ -85,17 +102,24 @@ struct auth_app::parts {
         throttle(redis, throttle_limits{c.throttle_user_failures, c.throttle_ip_failures, std::chrono::seconds(60)}),
         hasher(c.password_hash_threads, c.password_hash_queue),
         issuer([k = &keys] { return k->signing_key(); }, c.service.issuer, c.service.audience, c.access_token_ttl),
-        password({users, throttle, refresh_tokens, hasher, issuer, c.refresh_token_ttl}),
+        login({users, throttle, hasher}),
+        password({login, refresh_tokens, issuer, c.refresh_token_ttl}),
         client_credentials(issuer),
         refreshing({refresh_tokens, issuer, c.refresh_token_ttl, c.refresh_reuse_grace, &refresh_tokens, &refresh_users}),
-        endpoint(clients, {&password, &client_credentials, &refreshing}),
         revoked(io.get_executor(), revocation_options(c.service, db)),
         revocations(redis, {}, &revoked.set()),
+        codes(redis),
+        consents(db),
+        sessions(redis),
+        browser(sessions, browser_session_options_from(c)),
+        authorization_code({codes, refresh_users, refresh_tokens, refresh_tokens, revocations, issuer, c.refresh_token_ttl}),
+        endpoint(clients, {&password, &client_credentials, &refreshing, &authorization_code}),
         verifier(keys, c.service.issuer, c.service.audience, &revoked),
         personal_tokens(db),
-        personal_access({verifier, personal_tokens, issuer, revocations, c.personal_access_token_ttl}),
+        personal_access({verifier, personal_tokens, issuer, revocations, c.personal_access_token_ttl, clients}),
         revoke({clients, verifier, refresh_tokens, revocations}),
-        introspect({clients, verifier, refresh_tokens}) {
+        introspect({clients, verifier, refresh_tokens}),
+        authorized_clients({verifier, clients, consents, refresh_tokens}) {
     keys.open();
     clients.watch(&revoked.set());
     refresh_users.watch(&revoked.set());
@@ -112,18 +136,26 @@ struct auth_app::parts {
   redis_throttle_store throttle;
   password_hasher hasher;
   token_issuer issuer;
+  password_login login;  // the password grant's and POST /login's throttled check
   password_grant password;
   client_credentials_grant client_credentials;
   refresh_token_grant refreshing;
-  token_endpoint endpoint;
   // Revocation (common/revocation), personal access tokens, RFC 7009 and RFC 7662.
   revocation::live_list revoked;
   revocation::writer revocations;
+  // The browser flows: authorization codes, remembered consent, login sessions, the code grant.
+  redis_authorization_code_store codes;
+  pg_consent_store consents;
+  redis_session_store sessions;
+  browser_sessions browser;
+  authorization_code_grant authorization_code;
+  token_endpoint endpoint;
   access_token_verifier verifier;
   pg_personal_access_token_store personal_tokens;
   personal_access_tokens_endpoint personal_access;
   revocation_endpoint revoke;
   introspection_endpoint introspect;
+  authorized_clients_endpoint authorized_clients;
   std::unique_ptr<http::server> server;
 };
 
@@ -147,11 +179,17 @@ auth_app::auth_app(boost::asio::io_context& io, std::vector<boost::asio::any_io_
                                      });
   add_auth_routes(*routes, parts_->keys, parts_->endpoint,
                   metadata_options{.issuer = config_.service.issuer, .revocation_endpoint = true,
-                                   .introspection_endpoint = true});
+                                   .introspection_endpoint = true, .authorization_endpoint = true});
   add_revocation_routes(*routes, parts_->revoke, parts_->introspect);
   add_personal_access_token_routes(*routes, parts_->personal_access);
   add_first_party_routes(*routes, parts_->endpoint, first_party_options_from(config_), &parts_->refresh_tokens);
   add_web_routes(*routes, web_options_from(config_));
+  const auto trusted = first_party_options_from(config_).trusted_origins;
+  add_login_routes(*routes, parts_->login, parts_->browser, {trusted});
+  add_authorize_routes(*routes, authorize_dependencies{parts_->clients, parts_->refresh_users, parts_->consents,
+                                                       parts_->codes, parts_->browser, config_.service.issuer,
+                                                       config_.auth_code_ttl, trusted});
+  add_authorized_clients_routes(*routes, parts_->authorized_clients);
   http::server_options so{config_.service.listen, config_.service.http, tuning_.access_log, "auth-service"};
   parts_->server = std::make_unique<http::server>(io_, so, routes);
 }

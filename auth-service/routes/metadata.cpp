@@ -15,12 +15,22 @@ boost::json::object authorization_server_metadata(const metadata_options& o) {
   boost::json::array scopes;
   for (const auto& d : defined_scopes()) scopes.emplace_back(d.id);
   m["scopes_supported"] = std::move(scopes);
-  m["response_types_supported"] = boost::json::array{};
+  if (o.authorization_endpoint) {
+    m["authorization_endpoint"] = base + "/oauth/authorize";
+    m["response_types_supported"] = boost::json::array{"code"};
+    m["response_modes_supported"] = boost::json::array{"query"};
+    m["code_challenge_methods_supported"] = boost::json::array{"S256"};
+    m["authorization_response_iss_parameter_supported"] = true;
+  } else {
+    m["response_types_supported"] = boost::json::array{};
+  }
   boost::json::array grants;
   for (const auto& g : catalogue::grants)
     if (g.token_endpoint) grants.emplace_back(g.name);
   m["grant_types_supported"] = std::move(grants);
-  m["token_endpoint_auth_methods_supported"] = boost::json::array{"client_secret_basic", "client_secret_post"};
+  m["token_endpoint_auth_methods_supported"] =
+      o.authorization_endpoint ? boost::json::array{"client_secret_basic", "client_secret_post", "none"}
+                               : boost::json::array{"client_secret_basic", "client_secret_post"};
   if (o.revocation_endpoint) {
     m["revocation_endpoint"] = base + "/oauth/revoke";
     m["revocation_endpoint_auth_methods_supported"] = boost::json::array{"client_secret_basic", "client_secret_post"};

@@ -16,11 +16,14 @@ struct metadata_options {
   // Only endpoints that exist are advertised (RFC 8414 §2: OPTIONAL members).
   bool revocation_endpoint = false;
   bool introspection_endpoint = false;
+  // GET /oauth/authorize (code flow with PKCE S256, RFC 9207's iss in responses).
+  bool authorization_endpoint = false;
 };
 
-// RFC 8414 §2. There is no authorization endpoint (no code or implicit flow), so
-// authorization_endpoint is omitted and response_types_supported is [] (the member is
-// REQUIRED; an empty list is the truthful value).
+// RFC 8414 §2. Without the authorization endpoint, response_types_supported is [] (the
+// member is REQUIRED; an empty list is the truthful value). The device authorization
+// endpoint is listed once it exists. grant_types_supported: the grant catalogue's
+// token-endpoint grants.
 boost::json::object authorization_server_metadata(const metadata_options& o);
 
 boost::json::array scopes_document();

@@ -48,7 +48,7 @@ T must(pg::result<T> r, std::string_view what) {
 
 awaitable<void> prepare(pg::pool& db) {
   must(co_await pg::migrate(db, migration_component, migrations()), "migrate");
-  must(co_await db.query("truncate personal_access_tokens, users, oauth_clients"), "truncate");
+  must(co_await db.query("truncate personal_access_tokens, oauth_consents, users, oauth_clients"), "truncate");
 }
 
 struct fixture {

@@ -97,6 +97,21 @@ struct admin {
     REQUIRE_MESSAGE(made.has_value(), made.error().message);
     return {made->record.id, made->secret};
   }
+  // A --first-party client: its users' tokens may create personal access tokens.
+  made_client first_party_client(std::vector<std::string> grants, bool confidential = true) {
+    oauth::auth::new_client spec;
+    spec.grants = std::move(grants);
+    spec.confidential = confidential;
+    spec.first_party = true;
+    return create(std::move(spec));
+  }
+  // Any registration (redirect URIs, first-party...).
+  made_client create(oauth::auth::new_client spec) {
+    if (spec.name.empty()) spec.name = "it-" + random_uuid().substr(0, 8);
+    auto made = run(io, oauth::auth::create_client(db, spec));
+    REQUIRE_MESSAGE(made.has_value(), made.error().message);
+    return {made->record.id, made->secret};
+  }
   bool revoke(const std::string& id) {
     auto r = run(io, oauth::auth::revoke_client(db, id));
     return r.has_value() && *r == oauth::auth::revoke_outcome::revoked;

@@ -70,7 +70,8 @@ TEST_CASE("every error code of the contract over HTTP") {
   check_error(token(p, password_form(email, "correct horse battery"), basic(m2m.id, m2m.secret)), 400,
               "unauthorized_client");
   check_error(token(p, "grant_type=client_credentials", basic(web.id, web.secret)), 400, "unauthorized_client");
-  check_error(token(p, "grant_type=authorization_code&code=x", basic(m2m.id, m2m.secret)), 400, "unsupported_grant_type");
+  check_error(token(p, "grant_type=implicit&code=x", basic(m2m.id, m2m.secret)), 400, "unsupported_grant_type");
+  check_error(token(p, "grant_type=authorization_code&code=x", basic(m2m.id, m2m.secret)), 400, "unauthorized_client");
   check_error(token(p, "grant_type=client_credentials&scope=write-posts", basic(m2m.id, m2m.secret)), 400, "invalid_scope");
   check_error(token(p, "grant_type=client_credentials&scope=nope", basic(m2m.id, m2m.secret)), 400, "invalid_scope");
   check_error(token(p, "grant_type=client_credentials&scope=*", basic(m2m.id, m2m.secret)), 400, "invalid_scope");
@@ -332,9 +333,11 @@ TEST_CASE("metadata, JWKS and scopes documents") {
   CHECK(meta.str("issuer") == issuer);
   CHECK(meta.str("token_endpoint") == issuer + "/oauth/token");
   CHECK(meta.str("jwks_uri") == issuer + "/.well-known/jwks.json");
-  CHECK(boost::json::serialize(meta.json.at("grant_types_supported")) == R"(["password","client_credentials","refresh_token"])");
+  CHECK(boost::json::serialize(meta.json.at("grant_types_supported")) ==
+        R"(["client_credentials","password","refresh_token","authorization_code"])");
+  // "none": public clients (client_id only) at the token endpoint.
   CHECK(boost::json::serialize(meta.json.at("token_endpoint_auth_methods_supported")) ==
-        R"(["client_secret_basic","client_secret_post"])");
+        R"(["client_secret_basic","client_secret_post","none"])");
   CHECK(boost::json::serialize(meta.json.at("scopes_supported")) == R"(["read-posts","write-posts","admin"])");
 
   auto scopes = request(s.port(), verb::get, "/oauth/scopes");

@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -92,7 +93,7 @@ struct sandbox {
     oauth::test::run(io, [](pg::pool& db) -> boost::asio::awaitable<void> {
       auto m = co_await pg::migrate(db, oauth::auth::migration_component, oauth::auth::migrations());
       if (!m) throw std::runtime_error("migrate: " + m.error().message);
-      auto t = co_await db.query("truncate personal_access_tokens, users, oauth_clients, revocations");
+      auto t = co_await db.query("truncate personal_access_tokens, oauth_consents, users, oauth_clients, revocations");
       if (!t) throw std::runtime_error("truncate: " + t.error().message);
     }(db));
   }
@@ -268,7 +269,18 @@ TEST_CASE("install: clients and key once - a second run prints the same ids and 
   CHECK(doc2.at("personal_access_client").as_object().at("id").as_string() == pac_id);
   CHECK(second.out.find(secret) == std::string::npos);
   CHECK(s.key_files().size() == 1);
-  CHECK(sandbox::query_one("select count(*)::text from oauth_clients where $1 = $1", "") == "2");
+  CHECK(sandbox::query_one("select count(*)::text from oauth_clients where $1 = $1", "") == "3");
+  // The playground's public client: the code flow with PKCE, back to the issuer's playground
+  // (AUTH_ISSUER unset here: the contract's default).
+  const auto& play = doc.at("playground_client").as_object();
+  const std::string play_id(play.at("id").as_string());
+  CHECK(doc2.at("playground_client").as_object().at("id").as_string() == play_id);
+  CHECK(sandbox::query_one("select array_to_string(grants, ',') from oauth_clients where id = $1::uuid", play_id) ==
+        "authorization_code,refresh_token");
+  CHECK(sandbox::query_one("select array_to_string(redirect_uris, ' ') from oauth_clients where id = $1::uuid",
+                           play_id) == "http://localhost:8081/playground/callback");
+  CHECK(sandbox::query_one("select (secret_hash is null)::text from oauth_clients where id = $1::uuid", play_id) ==
+        "true");
 
   auto human = s.authctl({"install"});
   CHECK(human.status == 0);
@@ -298,6 +310,11 @@ TEST_CASE("client create, list and revoke") {
   check_refused(s.authctl({"client", "create", "--name", "x", "--grants", "client_credentials", "--public"}), 2,
                 "public client");
   check_refused(s.authctl({"client", "create", "--grants", "password"}), 2, "--name");
+  check_refused(s.authctl({"client", "create", "--name", "x", "--grants", "authorization_code"}), 2,
+                "needs at least one --redirect-uri");
+  check_refused(s.authctl({"client", "create", "--name", "x", "--grants", "authorization_code", "--redirect-uri",
+                           "https://a.example/cb#x"}),
+                2, "fragment");
 
   auto list = s.authctl({"client", "list", "--json"});
   REQUIRE(list.status == 0);
@@ -316,6 +333,18 @@ TEST_CASE("client create, list and revoke") {
   CHECK(human.status == 0);
   CHECK(human.out.find(secret) == std::string::npos);
   CHECK(human.out.find("Machine") != std::string::npos);
+
+  // The code flow: several redirect URIs, first-party.
+  auto spa = s.authctl({"client", "create", "--name", "Own SPA", "--grants", "authorization_code,refresh_token",
+                        "--public", "--first-party", "--redirect-uri", "https://a.example/cb", "--redirect-uri",
+                        "http://127.0.0.1/cb", "--json"});
+  REQUIRE_MESSAGE(spa.status == 0, spa.err);
+  auto with_spa = s.authctl({"client", "list", "--json"}).document().as_array();
+  REQUIRE(with_spa.size() == 3);
+  const auto& listed_spa = with_spa[2].as_object();
+  CHECK(listed_spa.at("first_party").as_bool());
+  CHECK(boost::json::serialize(listed_spa.at("redirect_uris")) == R"(["https://a.example/cb","http://127.0.0.1/cb"])");
+  CHECK_FALSE(with_spa[0].as_object().at("first_party").as_bool());
 
   auto revoked = s.authctl({"client", "revoke", id, "--json"});
   REQUIRE(revoked.status == 0);

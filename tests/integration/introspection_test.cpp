@@ -17,9 +17,9 @@ TEST_CASE("introspection: access, refresh and personal access tokens, each state
   admin a;
   auto pac = personal_access_client(a);
   server s;
-  auto web = a.client({"password", "refresh_token"});
+  auto web = a.first_party_client({"password", "refresh_token"});
   auto rs_client = a.client({"client_credentials"});  // a resource server introspecting
-  auto spa = a.client({"password", "refresh_token"}, std::nullopt, false);
+  auto spa = a.first_party_client({"password", "refresh_token"}, false);
   auto email = a.user(test_password_hash());
   auto p = s.port();
   auto auth = basic(rs_client.id, rs_client.secret);

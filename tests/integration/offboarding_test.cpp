@@ -73,7 +73,7 @@ TEST_CASE("user delete: their access token, personal access token and refresh to
   admin a;
   personal_access_client(a);
   server s;
-  auto web = a.client({"password", "refresh_token"});
+  auto web = a.first_party_client({"password", "refresh_token"});
   auto email = a.user(test_password_hash());
   auto bystander_email = a.user(test_password_hash());
   resource_server r1(s.port()), r2(s.port());
@@ -122,7 +122,7 @@ TEST_CASE("user delete racing refreshes: nothing a concurrent refresh returned o
   admin a;
   // The user cache of the production default: the deletion must not wait for it.
   server s({}, jwt::algorithm::rs256, 5s);
-  auto web = a.client({"password", "refresh_token"});
+  auto web = a.first_party_client({"password", "refresh_token"});
   auto email = a.user(test_password_hash());
   resource_server rs(s.port());
   rs.wait_ready();
@@ -168,7 +168,7 @@ TEST_CASE("user delete racing refreshes: nothing a concurrent refresh returned o
 TEST_CASE("user update: scopes narrow the next refresh silently, the password changes, usage errors") {
   admin a;
   server s;
-  auto web = a.client({"password", "refresh_token"});
+  auto web = a.first_party_client({"password", "refresh_token"});
   auto email = a.user(test_password_hash());
   auto me = login(s.port(), web, email, "read-posts write-posts");
   auto up = run_authctl(s, {"user", "update", "--email", email, "--scopes", "read-posts"});
@@ -210,7 +210,7 @@ TEST_CASE("client revoke: invalid_client at every auth replica within 1 s, its t
   // The production client cache TTL (5 s): the revocation must not wait for it.
   server s1({}, jwt::algorithm::rs256, 5s), s2({}, jwt::algorithm::rs256, 5s);
   auto machine = a.client({"client_credentials"});
-  auto web = a.client({"password", "refresh_token"});
+  auto web = a.first_party_client({"password", "refresh_token"});
   auto email = a.user(test_password_hash());
   resource_server rs(s1.port());
   rs.wait_ready();
@@ -248,7 +248,7 @@ TEST_CASE("Redis lost its data: a deleted PAT and a deleted user's tokens stay r
   admin a;
   personal_access_client(a);
   server s;
-  auto web = a.client({"password", "refresh_token"});
+  auto web = a.first_party_client({"password", "refresh_token"});
   auto email = a.user(test_password_hash());
   auto leaver_email = a.user(test_password_hash());
   auto me = login(s.port(), web, email);
@@ -308,7 +308,7 @@ TEST_CASE("an auth service started while Redis is down fails closed until its re
   admin a;
   personal_access_client(a);
   server s;
-  auto web = a.client({"password", "refresh_token"});
+  auto web = a.first_party_client({"password", "refresh_token"});
   auto introspector = a.client({"client_credentials"});
   auto me = login(s.port(), web, a.user(test_password_hash()));
   auto made = create_pat(s.port(), me.access);
@@ -353,7 +353,7 @@ TEST_CASE("a personal access token deleted while Redis is down is refused once t
   admin a;
   personal_access_client(a);
   server s;
-  auto web = a.client({"password", "refresh_token"});
+  auto web = a.first_party_client({"password", "refresh_token"});
   auto email = a.user(test_password_hash());
   auto me = login(s.port(), web, email);
   auto made = create_pat(s.port(), me.access);

@@ -22,7 +22,7 @@ TEST_CASE("personal access tokens: create, list, use, delete, refused within 1 s
   admin a;
   auto pac = personal_access_client(a);
   server s;
-  auto web = a.client({"password", "refresh_token"});
+  auto web = a.first_party_client({"password", "refresh_token"});
   auto email = a.user(test_password_hash());
   auto other_email = a.user(test_password_hash());
   resource_server rs(s.port());
@@ -98,7 +98,7 @@ TEST_CASE("personal access tokens: scope escalation, client-credentials tokens, 
   admin a;
   personal_access_client(a);
   server s;
-  auto web = a.client({"password", "refresh_token"});
+  auto web = a.first_party_client({"password", "refresh_token"});
   auto m2m = a.client({"client_credentials"});
   auto email = a.user(test_password_hash(), {"read-posts", "write-posts", "admin"});
   auto reader = login(s.port(), web, email, "read-posts");
@@ -122,6 +122,14 @@ TEST_CASE("personal access tokens: scope escalation, client-credentials tokens, 
   auto refused = create(s.port(), cc, R"({"name":"x","scopes":[]})");
   CHECK(refused.status == 403);
   CHECK(pat(s.port(), verb::get, "/oauth/personal-access-tokens", cc).status == 403);
+
+  // A user's token from an application that is not first-party cannot mint itself a PAT.
+  auto third_party = a.client({"password", "refresh_token"});
+  auto theirs = login(s.port(), third_party, email, "read-posts");
+  auto not_ours = create(s.port(), theirs.access, R"({"name":"x","scopes":["read-posts"]})");
+  CHECK(not_ours.status == 403);
+  CHECK(not_ours.error() == "access_denied");
+  CHECK(not_ours.header(http_::field::www_authenticate).find("error=\"insufficient_scope\"") != std::string::npos);
 
   // Validation.
   auto blank = create(s.port(), reader.access, R"({"name":"  "})");

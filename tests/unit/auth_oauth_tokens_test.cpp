@@ -171,7 +171,9 @@ TEST_CASE("metadata: RFC 8414 document and the scopes list") {
   CHECK(m.at("issuer").as_string() == "https://auth.example");
   CHECK(m.at("token_endpoint").as_string() == "https://auth.example/oauth/token");
   CHECK(m.at("jwks_uri").as_string() == "https://auth.example/.well-known/jwks.json");
-  CHECK(boost::json::serialize(m.at("grant_types_supported")) == R"(["password","client_credentials","refresh_token"])");
+  // The grant catalogue's token-endpoint grants (personal_access is registration only).
+  CHECK(boost::json::serialize(m.at("grant_types_supported")) ==
+        R"(["client_credentials","password","refresh_token","authorization_code"])");
   CHECK(boost::json::serialize(m.at("token_endpoint_auth_methods_supported")) ==
         R"(["client_secret_basic","client_secret_post"])");
   CHECK(boost::json::serialize(m.at("scopes_supported")) == R"(["read-posts","write-posts","admin"])");
@@ -182,6 +184,13 @@ TEST_CASE("metadata: RFC 8414 document and the scopes list") {
   auto later = authorization_server_metadata({.issuer = "https://a", .revocation_endpoint = true, .introspection_endpoint = true});
   CHECK(later.at("revocation_endpoint").as_string() == "https://a/oauth/revoke");
   CHECK(later.at("introspection_endpoint").as_string() == "https://a/oauth/introspect");
+  auto code = authorization_server_metadata({.issuer = "https://a", .authorization_endpoint = true});
+  CHECK(code.at("authorization_endpoint").as_string() == "https://a/oauth/authorize");
+  CHECK(boost::json::serialize(code.at("response_types_supported")) == R"(["code"])");
+  CHECK(boost::json::serialize(code.at("code_challenge_methods_supported")) == R"(["S256"])");
+  CHECK(code.at("authorization_response_iss_parameter_supported").as_bool());
+  CHECK(boost::json::serialize(code.at("token_endpoint_auth_methods_supported")) ==
+        R"(["client_secret_basic","client_secret_post","none"])");
   CHECK(boost::json::serialize(scopes_document()) ==
         R"([{"id":"read-posts","description":"Read posts data"},{"id":"write-posts","description":"Create or update posts"},)"
         R"({"id":"admin","description":"Full administrative access"}])");

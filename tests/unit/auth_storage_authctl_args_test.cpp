@@ -40,6 +40,17 @@ TEST_CASE("verbs, options and --json anywhere") {
   CHECK(parse({"client", "create", "--help"}).help);  // no required options checked with --help
 }
 
+TEST_CASE("--redirect-uri repeats, in order, and --first-party is a flag") {
+  auto inv = parse({"client", "create", "--name", "spa", "--grants", "authorization_code", "--redirect-uri",
+                    "https://a.example/cb", "--first-party", "--redirect-uri=http://127.0.0.1/cb", "--public"});
+  CHECK(inv.all("--redirect-uri") == std::vector<std::string>{"https://a.example/cb", "http://127.0.0.1/cb"});
+  CHECK(inv.has("--first-party"));
+  CHECK(parse({"client", "create", "--name", "x", "--grants", "password"}).all("--redirect-uri").empty());
+  CHECK_THROWS_AS(parse({"client", "create", "--redirect-uri"}), usage_error);
+  CHECK_THROWS_AS(parse({"client", "create", "--first-party=yes"}), usage_error);
+  CHECK_THROWS_AS(parse({"client", "list", "--redirect-uri", "https://a.example/cb"}), usage_error);
+}
+
 TEST_CASE("usage errors") {
   CHECK_THROWS_AS(parse({}), usage_error);
   CHECK_THROWS_AS(parse({"frobnicate"}), usage_error);
@@ -69,8 +80,17 @@ TEST_CASE("lists, grants and scopes") {
   CHECK_FALSE(check_grants({"client_credentials", "password", "refresh_token"}, false));
   CHECK_FALSE(check_grants({"password", "refresh_token"}, true));
   CHECK(check_grants({}, false));
-  CHECK(check_grants({"authorization_code"}, false)->find("unknown grant 'authorization_code'") != std::string::npos);
+  CHECK_FALSE(check_grants({"authorization_code"}, true));
+  CHECK(check_grants({"device_code"}, false)->find("unknown grant 'device_code'") != std::string::npos);
   CHECK(check_grants({"client_credentials"}, true));  // RFC 6749 §4.4
+  CHECK(check_grants({"personal_access"}, true));
+
+  // --redirect-uri: required with authorization_code, each one registrable.
+  CHECK(check_redirect_uris({}, {"authorization_code"})->find("needs at least one --redirect-uri") != std::string::npos);
+  CHECK_FALSE(check_redirect_uris({}, {"client_credentials"}));
+  CHECK_FALSE(check_redirect_uris({"https://app.example/cb", "http://127.0.0.1/cb"}, {"authorization_code"}));
+  CHECK(check_redirect_uris({"https://app.example/cb#frag"}, {"authorization_code"}));
+  CHECK(check_redirect_uris({"http://app.example/cb"}, {"authorization_code"}));
 
   CHECK_FALSE(check_scopes({"read-posts", "write-posts", "admin"}));
   CHECK(check_scopes({"read-posts", "delete-everything"})->find("undefined scope 'delete-everything'") !=
