@@ -401,6 +401,62 @@ form_token -u "$pc_id:$pc_secret" -d grant_type=refresh_token --data-urlencode "
   fail "family not revoked after reuse: $STATUS $BODY"
 
 # ======================================================================================
+step "browser flow: login on one replica, consent and code on others (sessions in Redis)"
+http GET /login
+routed_to_auth "GET /login"
+expect "GET /login" 200
+if out=$(authctl client create --name e2e-spa --grants authorization_code,refresh_token --public \
+  --redirect-uri http://127.0.0.1/cb --json 2>"$work/run.err"); then
+  spa_id=$(jq -r .id <<<"$out")
+  pass "authctl client create --public --redirect-uri (authorization_code)"
+else
+  die "authctl client create (authorization_code): $(tail -2 "$work/run.err")"
+fi
+jar=$work/cookies
+rm -f "$jar"
+verifier=$(openssl rand -hex 32)
+challenge=$(printf %s "$verifier" | openssl dgst -binary -sha256 | openssl base64 -A | tr '+/' '-_' | tr -d '=')
+authorize_path="/oauth/authorize?response_type=code&client_id=$spa_id&redirect_uri=http%3A%2F%2F127.0.0.1%3A4711%2Fcb&scope=read-posts&state=s1&code_challenge=$challenge&code_challenge_method=S256"
+http GET "$authorize_path" -b "$jar" -c "$jar"
+[[ $STATUS == 302 && $(header Location) == /login?return_to=* ]] && pass "authorize without a session: 302 to /login" ||
+  fail "authorize without a session: $STATUS $(header Location)"
+http GET "/login?return_to=%2F" -b "$jar" -c "$jar"
+login_csrf=$(grep -o 'name="csrf_token" value="[^"]*"' <<<"$BODY" | head -1 | cut -d'"' -f4)
+http POST /login -b "$jar" -c "$jar" --data-urlencode "email=$user_email" --data-urlencode "password=$user_password" \
+  --data-urlencode "csrf_token=$login_csrf" --data-urlencode "return_to=/"
+login_served=$(served_name "$SERVED")
+expect "POST /login" 303
+declare -A flow_seen=()
+flow_ok=1 code=
+for i in $(seq 12); do
+  http GET "$authorize_path" -b "$jar" -c "$jar"
+  flow_seen[$(served_name "$SERVED")]=1
+  if [[ $STATUS == 200 && $BODY == *'value="approve"'* ]]; then
+    form=$(grep -o '<input type="hidden" name="[^"]*" value="[^"]*">' <<<"$BODY" | sed -E 's/.*name="([^"]*)" value="([^"]*)".*/\1=\2/' |
+      sed 's/&amp;/\&/g' | paste -sd'&')
+    http POST /oauth/authorize -b "$jar" -c "$jar" --data "$form&decision=approve"
+    flow_seen[$(served_name "$SERVED")]=1
+  fi
+  if [[ $STATUS == 302 && $(header Location) == "http://127.0.0.1:4711/cb?code="* ]]; then
+    code=$(header Location | sed -E 's/.*[?&]code=([^&]*).*/\1/')
+  else
+    flow_ok=0; note "authorize $i: $STATUS $(header Location) ${BODY:0:200}"; break
+  fi
+done
+((flow_ok && ${#flow_seen[@]} == ${#auth_names[@]})) &&
+  pass "the session made on $login_served served the code flow on every auth replica: ${!flow_seen[*]}" ||
+  fail "code flow across replicas (ok=$flow_ok, replicas: ${!flow_seen[*]})"
+form_token -d grant_type=authorization_code -d "client_id=$spa_id" --data-urlencode "code=$code" \
+  --data-urlencode "redirect_uri=http://127.0.0.1:4711/cb" -d "code_verifier=$verifier"
+expect "authorization code exchanged with PKCE" 200
+form_token -d grant_type=authorization_code -d "client_id=$spa_id" --data-urlencode "code=$code" \
+  --data-urlencode "redirect_uri=http://127.0.0.1:4711/cb" -d "code_verifier=$verifier"
+[[ $STATUS == 400 && $(jbody .error) == invalid_grant ]] && pass "a code replayed: invalid_grant" ||
+  fail "code replay: $STATUS $BODY"
+http POST /logout -b "$jar" -c "$jar" -H 'Content-Type: application/json' -d '{}'
+expect "POST /logout" 303
+
+# ======================================================================================
 step "posts API through the gateway"
 auth_h() { echo "Authorization: Bearer $1"; }
 http GET /api/posts

@@ -36,7 +36,7 @@ echo "# $(date -u +%FT%TZ) $runs runs of the suite ($build_dir) at nice $nice_le
 failed=0
 for i in $(seq "$runs"); do
   start=$(date +%s)
-  if nice -n "$nice_level" ctest --test-dir "$build_dir" -j "$(nproc)" > "var/stress/run-$i.log" 2>&1; then
+  if nice -n "$nice_level" ctest --test-dir "$build_dir" -j "$(nproc)" --output-on-failure > "var/stress/run-$i.log" 2>&1; then
     outcome=pass
   else
     outcome="FAIL: $(grep -E '^\s+[0-9]+ - ' "var/stress/run-$i.log" | sed 's/^ *//' | tr '\n' ';')"

@@ -7,10 +7,15 @@
 #   3. refresh rotation, RS256            (every request presents a fresh live token: see refresh.lua)
 #   4. password grant, RS256              (Argon2id m=19 MiB t=2 per request: bounded by the hash pool)
 #   5. client_credentials p99 WHILE a password-grant load runs (PW_CONNS connections)
+#   6. GET /oauth/authorize with a session and remembered consent → 302 with a code (authorize)
+#   7. the authorization code exchange, public client + PKCE S256, no refresh token (code):
+#      the codes the authorize run received, each presented once, for CODE_DUR (default 4s:
+#      shorter than DUR, so that the codes last; non2xx > 0 means they ran out)
+#   (issue 12 asks 7 ≥ 90 % of 1's rate, 6 ≥ 40 % of GET /api/posts' rate: bench/resource/run.sh)
 # Env: BUILD_DIR (default build-authsrv, then build), PORT=18081, LOG_LEVEL=warn, WARM=2s,
 #      PW_CONNS=8, PW_USERS=64 (users the password runs cycle through), PER_THREAD=64 (refresh tokens per wrk thread), PEERS=1 also runs the Node
 #      peer (@node-oauth/oauth2-server) via ../shared/peers/bench.sh nodeoauth,
-#      ONLY=cc,refresh,password,mixed,es256 (a subset; default all).
+#      ONLY=cc,refresh,password,mixed,authorize,code,es256 (a subset; default all; code needs authorize).
 # Each line gives the CPU used by the server, by wrk and by Redis during the measurement
 # (percent of one core): on two cores they compete with one another.
 # Uses the dev PostgreSQL and Redis (database 14, flushed) of scripts/services.sh and a temporary
@@ -19,7 +24,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 : "${DUR:=10s}" "${WARM:=2s}" "${CONNS:=32}" "${WRK_THREADS:=2}" "${THREADS:=2}" "${PORT:=18081}"
-: "${LOG_LEVEL:=warn}" "${PW_CONNS:=8}" "${PER_THREAD:=64}" "${PW_USERS:=64}"
+: "${LOG_LEVEL:=warn}" "${PW_CONNS:=8}" "${PER_THREAD:=64}" "${PW_USERS:=64}" "${CODE_DUR:=4s}"
 build=${BUILD_DIR:-}
 if [[ -z $build ]]; then
   for d in "$root/build-authsrv" "$root/build"; do [[ -x $d/bin/auth-service && -x $d/bin/authctl ]] && { build=$d; break; }; done
@@ -66,7 +71,7 @@ start_server() {  # alg
   local keys=$work/keys-$1
   AUTH_KEYS_DIR=$keys JWT_ALG=$1 "$authctl" keys >/dev/null
   AUTH_KEYS_DIR=$keys JWT_ALG=$1 LISTEN_ADDR=127.0.0.1:$PORT THREADS=$THREADS LOG_LEVEL=$LOG_LEVEL \
-    THROTTLE_IP_FAILURES=1000000 "$bin" 2>> "$work/server.log" &
+    THROTTLE_IP_FAILURES=1000000 AUTH_CODE_TTL=600 "$bin" 2>> "$work/server.log" &
   srv=$!
   for _ in $(seq 100); do curl -sf -o /dev/null "$base/readyz" && return 0; sleep 0.1; done
   cat "$work/server.log" >&2; exit 1
@@ -149,6 +154,37 @@ if wants mixed; then
   awk -v l="  (the concurrent password load, c=$PW_CONNS)" '
     /Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2} /Non-2xx/ {bad=$NF}
     END { printf "%-46s %8.0f req/s  p50 %-8s p99 %-8s non2xx=%d\n", l, rps, p50, p99, bad }' "$work/pw.out"
+fi
+if wants authorize || wants code; then
+  # A public client with PKCE, a signed-in session (the /login form) and remembered consent.
+  spa=$("$authctl" client create --name "bench-spa-$(date +%s)" --grants authorization_code --public \
+    --redirect-uri http://127.0.0.1/cb --json)
+  spa_id=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["id"])' "$spa")
+  verifier=$(openssl rand -hex 32)
+  challenge=$(printf %s "$verifier" | openssl dgst -binary -sha256 | openssl base64 -A | tr '+/' '-_' | tr -d '=')
+  target="/oauth/authorize?response_type=code&client_id=$spa_id&redirect_uri=http%3A%2F%2F127.0.0.1%3A4711%2Fcb&scope=read-posts&state=s&code_challenge=$challenge&code_challenge_method=S256"
+  jar=$work/cookies
+  login_page=$(curl -s -c "$jar" "$base/login")
+  csrf=$(grep -o 'name="csrf_token" value="[^"]*"' <<<"$login_page" | head -1 | cut -d'"' -f4)
+  curl -s -o /dev/null -b "$jar" -c "$jar" --data-urlencode "email=$email" -d password=bench-password \
+    --data-urlencode "csrf_token=$csrf" -d return_to=/ "$base/login"
+  consent=$(curl -s -b "$jar" "$base$target")
+  form=$(grep -o '<input type="hidden" name="[^"]*" value="[^"]*">' <<<"$consent" |
+    sed -E 's/.*name="([^"]*)" value="([^"]*)".*/\1=\2/' | sed 's/&amp;/\&/g' | paste -sd'&')
+  curl -s -o /dev/null -b "$jar" "$base/oauth/authorize" --data "$form&decision=approve"
+  cookie=$(awk '$6=="oauth_session" {print "oauth_session=" $7}' "$jar")
+  echo "# check: $(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H "Cookie: $cookie" "$base$target" | cut -c1-60)..."
+  mkdir -p "$work/codes"
+  TARGET="$target" COOKIE="$cookie" wrk -t"$WRK_THREADS" -c"$CONNS" -d"$WARM" -s "$here/authorize.lua" "$base/" >/dev/null 2>&1
+  measure "authorize (session + remembered consent → 302)" "$work/wrk.out" \
+    env TARGET="$target" COOKIE="$cookie" CODES_DIR="$work/codes" \
+    wrk -t"$WRK_THREADS" -c"$CONNS" -d"$DUR" --timeout 10s --latency -s "$here/authorize.lua" "$base/"
+  echo "# $(cat "$work"/codes/codes-* | wc -l) codes collected for the exchange run (wrk's non2xx above counts the 302s)"
+  if wants code; then
+    measure "authorization_code exchange (PKCE, public client)" "$work/wrk.out" \
+      env CODES_DIR="$work/codes" CLIENT_ID="$spa_id" REDIRECT_URI="http%3A%2F%2F127.0.0.1%3A4711%2Fcb" VERIFIER="$verifier" \
+      wrk -t"$WRK_THREADS" -c"$CONNS" -d"$CODE_DUR" --timeout 10s --latency -s "$here/code.lua" "$base/oauth/token"
+  fi
 fi
 stop_server
 
