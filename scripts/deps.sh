@@ -11,8 +11,9 @@ packages=(
   openssl procps python3
 )
 if [[ "${WITH_BENCH:-0}" == 1 ]]; then packages+=(wrk); fi
-# The browser test needs chromium and node with npm. Its node is the one a fresh Debian 12
-# gets, Debian's nodejs 18 (scripts/node.sh runs it): installed from Debian when the machine
+# The node tests (tests/browser, tests/e2e) need node with npm, the browser test chromium.
+# Their node is the one a fresh Debian 12 gets, Debian's nodejs 18 (scripts/node.sh runs it):
+# installed from Debian when the machine
 # has no node; when the machine has another node, Debian's is unpacked under var/node-debian12
 # beside it (the shared libraries it links are ordinary Debian packages), so a newer node can
 # never hide a dependency on it.
@@ -62,22 +63,31 @@ debian_node() {
   echo "$version" >"$node_dir/VERSION"
 }
 
-# The browser test's npm packages (playwright-core, pinned by tests/browser/package-lock.json;
-# it drives Debian's chromium and never downloads a browser), reinstalled when the pin changes,
-# then checked against the node that will run them (one line per package that cannot work).
-browser_modules() {
-  [[ "${WITH_BROWSER:-0}" == 1 ]] || return 0
-  debian_node
-  local dir=$root/tests/browser
+# The node tests' npm packages, each directory pinned by its package-lock.json: tests/browser
+# (playwright-core; it drives Debian's chromium and never downloads a browser) and tests/client
+# (oauth4webapi, the third-party client library of tests/e2e/oauth4webapi.test.mjs). Each is
+# reinstalled with `npm ci` when its pin changes, then checked against the node that will run it
+# (one line per package that cannot work). oauth4webapi declares no `engines` (its README names
+# node 20 as baseline): on node 18 the test gives it node:crypto's webcrypto as globalThis.crypto,
+# and the test passing on scripts/node.sh is what shows the pin works there.
+npm_modules() {
+  local dir=$root/tests/$1 package=$2
   local want have
-  want=$(node -p 'require(process.argv[1]).packages["node_modules/playwright-core"].version' "$dir/package-lock.json")
-  have=$(node -p 'require(process.argv[1]).version' "$dir/node_modules/playwright-core/package.json" 2>/dev/null || true)
+  want=$(node -p 'require(process.argv[1]).packages["node_modules/" + process.argv[2]].version' "$dir/package-lock.json" "$package")
+  have=$(node -p 'require(process.argv[1]).version' "$dir/node_modules/$package/package.json" 2>/dev/null || true)
   if [[ "$want" != "$have" ]]; then
-    echo "deps: npm ci in tests/browser (playwright-core $want)" >&2
+    echo "deps: npm ci in tests/$1 ($package $want)" >&2
     (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
   "$root/scripts/node.sh" "$root/scripts/check-node-engines.mjs" "$dir/package-lock.json" >&2 ||
     { echo "deps: the pinned npm packages above do not run on node $("$root/scripts/node.sh" --version) (scripts/node.sh)" >&2; exit 1; }
+}
+
+browser_modules() {
+  [[ "${WITH_BROWSER:-0}" == 1 ]] || return 0
+  debian_node
+  npm_modules browser playwright-core
+  npm_modules client oauth4webapi
 }
 
 sudo_cmd=()
