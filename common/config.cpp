@@ -186,6 +186,10 @@ service_config load_service_config(const env_reader& env, std::string_view defau
   c.redis_url = env.string("REDIS_URL", "redis://127.0.0.1:6379/0");
   c.redis = env.redis("REDIS_URL", "redis://127.0.0.1:6379/0");
   c.issuer = env.string("AUTH_ISSUER", "http://localhost:8081");
+  // One spelling everywhere: the metadata's issuer, the tokens' iss claim, the resource
+  // service's check and RFC 9207's iss must be identical strings, so a trailing slash is
+  // dropped here, once, for both services.
+  while (c.issuer.size() > 1 && c.issuer.back() == '/') c.issuer.pop_back();
   c.audience = env.string("TOKEN_AUDIENCE", "posts-api");
   c.shutdown_drain = env.seconds("SHUTDOWN_DRAIN_SECONDS", 10, 0, 3600);
   c.http.max_header_bytes = static_cast<std::size_t>(env.integer("HTTP_MAX_HEADER_BYTES", 8 * 1024, 1024, 1 << 20));

@@ -103,6 +103,15 @@ TEST_CASE("an empty variable counts as unset") {
   CHECK(c.listen.port == 8082);
 }
 
+TEST_CASE("AUTH_ISSUER loses a trailing slash: one spelling for metadata, iss claims and RFC 9207") {
+  CHECK(load_service_config(env_of({{"AUTH_ISSUER", "https://auth.example/"}}), "0.0.0.0:8081").issuer ==
+        "https://auth.example");
+  CHECK(load_service_config(env_of({{"AUTH_ISSUER", "https://auth.example/tenant//"}}), "0.0.0.0:8081").issuer ==
+        "https://auth.example/tenant");
+  CHECK(load_service_config(env_of({{"AUTH_ISSUER", "https://auth.example"}}), "0.0.0.0:8081").issuer ==
+        "https://auth.example");
+}
+
 TEST_CASE("TRUSTED_PROXIES is a list of addresses or ranges") {
   auto c = load_service_config(env_of({{"TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1"}}), "0.0.0.0:8081");
   CHECK(c.http.trusted_proxies == std::vector<std::string>{"10.0.0.0/8", "127.0.0.1"});
