@@ -651,12 +651,14 @@ void server::shutdown(std::chrono::milliseconds drain, std::function<void()> don
       acceptor_->close(ec);
     });
   }
-  // Idle keep-alive connections are closed now; busy ones finish their request first.
-  // Every entry of the sweeper is a session.
-  for (auto& e : sweeper_.entries()) {
-    auto s = std::static_pointer_cast<session>(e);
-    asio::post(s->executor(), [s] { s->close_if_idle(); });
-  }
+  // Idle keep-alive connections are closed now; busy ones finish their request first. Every
+  // entry of the sweeper is a session. One look is not enough: a connection whose response
+  // was on its way out when the drain began can go idle a moment later without having seen
+  // the drain (the stress loop caught one idling until its idle timeout, holding the drain
+  // open), so the look is repeated every 25 ms until the drain ends.
+  close_idle_sessions();
+  idle_closer_ = std::make_unique<asio::steady_timer>(acceptor_ ? acceptor_->get_executor() : io_.get_executor());
+  asio::co_spawn(idle_closer_->get_executor(), close_idle_until_drained(), asio::detached);
   drain_timer_->async_wait([this](error_code ec) {
     if (ec) return;
     auto left = sweeper_.entries();
@@ -674,6 +676,22 @@ void server::shutdown(std::chrono::milliseconds drain, std::function<void()> don
     if (done) done();
   });
   check_drained();
+}
+
+void server::close_idle_sessions() {
+  for (auto& e : sweeper_.entries()) {
+    auto s = std::static_pointer_cast<session>(e);
+    asio::post(s->executor(), [s] { s->close_if_idle(); });
+  }
+}
+
+asio::awaitable<void> server::close_idle_until_drained() {
+  while (active_.load() != 0) {
+    idle_closer_->expires_after(std::chrono::milliseconds(25));
+    auto [ec] = co_await idle_closer_->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    close_idle_sessions();
+  }
 }
 
 void server::check_drained() {

@@ -73,6 +73,8 @@ private:
   void log_access(const incoming& in, unsigned status_code, double seconds, std::size_t bytes) const;
   asio::awaitable<void> refuse(asio::ip::tcp::socket socket);
   void check_drained();
+  void close_idle_sessions();
+  asio::awaitable<void> close_idle_until_drained();
 
   asio::io_context& io_;
   server_options options_;
@@ -88,6 +90,8 @@ private:
   std::mutex drain_mutex_;
   std::function<void()> on_drained_;
   std::unique_ptr<asio::steady_timer> drain_timer_;
+  // While draining: closes the connections that went idle since the last look (see shutdown).
+  std::unique_ptr<asio::steady_timer> idle_closer_;
 };
 
 } // namespace oauth::http
