@@ -201,6 +201,51 @@ TEST_CASE("validate_authorize: a redirect error without state carries none") {
   CHECK(std::get<authorize_error>(v).state == "");
 }
 
+// Regression (found by the authorize_params fuzz harness): repetition was judged by
+// first_repeated alone, which names whichever parameter repeats first. "state=1&state=2&client_id=a&client_id=b" then redirected (to a URI of
+// the first client) instead of refusing without a redirect, and "foo=1&foo=2&scope=a&scope=b"
+// was accepted with the first scope.
+TEST_CASE("validate_authorize: a repeated parameter is caught whatever else repeats first") {
+  const std::vector<std::pair<std::string, std::string_view>> no_redirect{
+      {"state=a&state=b&client_id=pub&client_id=conf&response_type=code" + pkce, "client_id parameter was sent more than once"},
+      {"scope=a&scope=b&client_id=pub&redirect_uri=http://127.0.0.1/cb&redirect_uri=https://evil.example/cb" + pkce,
+       "redirect_uri parameter was sent more than once"},
+      {"csrf_token=1&csrf_token=2&client_id=conf&redirect_uri=https://app.example/cb&client_id=pub",
+       "client_id parameter was sent more than once"},
+      {"response_type=tye&client_id=conf&redirect_uri=com.example.app:/cb&state=1&state=2&client_id=conf"
+       "&redirect_uri=http://127.0.0.1:9999/cb",
+       "client_id parameter was sent more than once"},
+  };
+  for (const auto& [query, why] : no_redirect) {
+    CAPTURE(query);
+    auto v = validate(query);
+    REQUIRE(std::holds_alternative<authorize_error>(v));
+    const auto& e = std::get<authorize_error>(v);
+    CHECK_FALSE(e.redirect);
+    CHECK(e.redirect_uri == "");
+    CHECK_FALSE(e.state);
+    CHECK_MESSAGE(contains(e.description, why), e.description);
+  }
+
+  const std::string conf = "client_id=conf&redirect_uri=https://app.example/cb&state=xyz&response_type=code";
+  const std::vector<std::pair<std::string, std::string_view>> back{
+      {"foo=1&foo=2&" + conf + "&scope=read-posts&scope=admin", "scope parameter was sent more than once"},
+      {"csrf_token=1&csrf_token=2&" + conf + "&prompt=none&prompt=consent", "prompt parameter was sent more than once"},
+      {"decision=approve&decision=deny&" + conf + pkce + "&code_challenge=x", "code_challenge parameter was sent more than once"},
+  };
+  for (const auto& [query, why] : back) {
+    CAPTURE(query);
+    auto v = validate(query);
+    REQUIRE(std::holds_alternative<authorize_error>(v));
+    const auto& e = std::get<authorize_error>(v);
+    CHECK(e.redirect);
+    CHECK(e.error == "invalid_request");
+    CHECK(e.redirect_uri == "https://app.example/cb");
+    CHECK(e.state == "xyz");
+    CHECK_MESSAGE(contains(e.description, why), e.description);
+  }
+}
+
 // --- Success ---------------------------------------------------------------------------------
 
 TEST_CASE("validate_authorize: a valid request is resolved") {
