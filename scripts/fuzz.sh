@@ -45,7 +45,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 runs=build-fuzz/fuzz-runs
 failed=0
-printf '%-12s %12s %8s %8s %6s  %s\n' harness execs cov ft secs status
+printf '%-18s %12s %8s %8s %6s  %s\n' harness execs cov ft secs status
 for name in "${targets[@]}"; do
   binary=build-fuzz/fuzz/${name}_fuzz
   work=$runs/$name
@@ -61,7 +61,7 @@ for name in "${targets[@]}"; do
   last=$(grep -E '^#[0-9]+' "$work/log" | grep -E 'cov: [0-9]+' | tail -1 || true)
   cov=$(sed -nE 's/.*cov: ([0-9]+).*/\1/p' <<<"$last")
   ft=$(sed -nE 's/.*ft: ([0-9]+).*/\1/p' <<<"$last")
-  printf '%-12s %12s %8s %8s %6s  %s\n' "$name" "${execs:--}" "${cov:--}" "${ft:--}" "$elapsed" \
+  printf '%-18s %12s %8s %8s %6s  %s\n' "$name" "${execs:--}" "${cov:--}" "${ft:--}" "$elapsed" \
     "$([[ $status == 0 ]] && echo ok || echo "FAILED ($status)")"
   if [[ $status != 0 ]]; then
     failed=1

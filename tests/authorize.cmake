@@ -1,3 +1,8 @@
 oauth_test(auth_authorize_unit_tests LABEL unit
   SOURCES unit/auth_authorize_rules_test.cpp
   LIBS auth_core)
+# GET /oauth/authorize's request rules (validate_authorize, with_query, error_redirect_uri,
+# authorize_fields) and the browser flow's pages and CSP: pure, no stores.
+oauth_test(auth_authorize_request_unit_tests LABEL unit
+  SOURCES unit/auth_authorize_request_test.cpp
+  LIBS auth_web)

@@ -21,13 +21,14 @@ authorize_error no_redirect(std::string description) {
 
 std::variant<authorize_request, authorize_error> validate_authorize(const http::body_params& params,
                                                                     const std::optional<client>& found) {
-  auto repeated = params.first_repeated();
-  const bool client_or_uri_repeated = repeated && (*repeated == "client_id" || *repeated == "redirect_uri");
-
-  // 1. What decides where errors may go: the client and its redirect URI.
+  // 1. What decides where errors may go: the client and its redirect URI. Each is checked for
+  // repetition by name: first_repeated names whichever parameter repeats first ("state=a&
+  // state=b&client_id=x&client_id=y" names state), and must not let a repeated client_id or
+  // redirect_uri through to a redirect.
   auto client_id = params.get("client_id");
   if (!client_id || client_id->empty()) return no_redirect("The client_id parameter is missing.");
-  if (client_or_uri_repeated) return no_redirect("The " + *repeated + " parameter was sent more than once.");
+  for (std::string_view name : {"client_id", "redirect_uri"})
+    if (params.count(name) > 1) return no_redirect("The " + std::string(name) + " parameter was sent more than once.");
   if (!found || found->revoked) return no_redirect("The client is unknown or has been revoked.");
   const client& c = *found;
   if (!c.allows_grant(grant_names::authorization_code))
@@ -53,9 +54,9 @@ std::variant<authorize_request, authorize_error> validate_authorize(const http::
   auto back = [&](std::string error, std::string description) -> authorize_error {
     return authorize_error{true, std::move(error), std::move(description), out.redirect_uri, out.state};
   };
-  if (repeated)
-    for (auto name : authorize_parameters)
-      if (*repeated == name) return back("invalid_request", "The " + *repeated + " parameter was sent more than once.");
+  for (auto name : authorize_parameters)
+    if (params.count(name) > 1)
+      return back("invalid_request", "The " + std::string(name) + " parameter was sent more than once.");
 
   auto response_type = params.get("response_type");
   if (!response_type || response_type->empty()) return back("invalid_request", "The response_type parameter is missing.");

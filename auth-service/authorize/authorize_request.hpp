@@ -12,6 +12,8 @@
 //  - redirect: everything else goes back to the (verified) redirect URI with error,
 //    error_description, state and iss.
 // Decisions:
+//  - A repeated authorize parameter is refused whatever else is repeated (each is counted by
+//    name); parameters other than the authorize ones are ignored, even repeated.
 //  - Only the first `state` is echoed when it is repeated (the request is refused anyway).
 //  - A code_challenge without code_challenge_method is refused: RFC 7636's default is
 //    "plain", which this server does not support (S256 only), and guessing would be wrong.

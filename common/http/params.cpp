@@ -25,6 +25,11 @@ std::optional<std::string> body_params::first_repeated() const {
   return std::nullopt;
 }
 
+std::size_t body_params::count(std::string_view name) const {
+  return static_cast<std::size_t>(
+      std::count_if(items_.begin(), items_.end(), [&](const auto& item) { return item.first == name; }));
+}
+
 std::string media_type(std::string_view content_type) {
   auto semi = content_type.find(';');
   auto t = content_type.substr(0, semi);

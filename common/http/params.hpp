@@ -19,6 +19,9 @@ public:
   std::optional<std::string_view> get(std::string_view name) const;
   // RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once."
   std::optional<std::string> first_repeated() const;
+  // How many times `name` was sent (a rule about one parameter must not hinge on which other
+  // parameter first_repeated happens to name).
+  std::size_t count(std::string_view name) const;
   bool empty() const { return items_.empty(); }
 
 private:

@@ -46,6 +46,13 @@ TEST_CASE("repeated parameters are detected (RFC 6749 §3.1)") {
   auto p = ok("application/x-www-form-urlencoded", "scope=a&grant_type=x&scope=b");
   CHECK(p.first_repeated() == "scope");
   CHECK_FALSE(ok("application/x-www-form-urlencoded", "a=1&b=2").first_repeated());
+  // count names each parameter's repetitions, whichever repeats first.
+  auto q = ok("application/x-www-form-urlencoded", "state=1&state=2&client_id=a&client_id=b&client_id=c&x=");
+  CHECK(q.first_repeated() == "state");
+  CHECK(q.count("client_id") == 3);
+  CHECK(q.count("state") == 2);
+  CHECK(q.count("x") == 1);
+  CHECK(q.count("missing") == 0);
 }
 
 TEST_CASE("media_type") {
