@@ -3,6 +3,7 @@
 // g++ 12 at -O2 reports a false -Wmismatched-new-delete for Asio coroutine frames.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
+#include "auth-service/authorize/redirect_uri.hpp"
 #include "auth-service/routes/first_party_security.hpp"
 #include "auth-service/session/return_to.hpp"
 #include "common/encoding.hpp"
@@ -166,8 +167,12 @@ private:
       for (std::string_view q = std::string_view(return_to).substr(17); !q.empty();) {
         auto amp = q.find('&');
         auto pair = q.substr(0, amp);
+        // Only a URI that could be registered at all (https, loopback http, a reverse-domain
+        // scheme): return_to is the visitor's input, and data: or javascript: must never
+        // become a form target. /oauth/authorize checks the client's own list.
         if (pair.starts_with("redirect_uri="))
-          if (auto uri = percent_decode(pair.substr(13))) targets.push_back(pages::csp_source_of(*uri));
+          if (auto uri = percent_decode(pair.substr(13)); uri && !registered_redirect_uri_problem(*uri))
+            targets.push_back(pages::csp_source_of(*uri));
         if (amp == std::string_view::npos) break;
         q.remove_prefix(amp + 1);
       }

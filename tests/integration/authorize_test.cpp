@@ -427,6 +427,15 @@ TEST_CASE("login: CSRF, wrong credentials, throttling, return_to sanitised, a ne
   CHECK(page.raw.body().find("<form method=\"post\" action=\"/login\">") != std::string::npos);
   auto csrf_cookie = cookie_pair(page, "oauth_login_csrf");
   auto csrf = hidden(page.raw.body(), "csrf_token");
+  // The page's form-action names a redirect URI carried by return_to only when it could be a
+  // registered one: never javascript: or data: from a crafted link.
+  auto csp_for = [&](const std::string& uri) {
+    auto r = browse(p, verb::get, "/login?return_to=" + url_encode("/oauth/authorize?redirect_uri=" + url_encode(uri)));
+    return std::string(r.raw["Content-Security-Policy"]);
+  };
+  CHECK(csp_for("https://app.example/cb").find("form-action 'self' https://app.example;") != std::string::npos);
+  CHECK(csp_for("javascript:alert(1)").find("form-action 'self';") != std::string::npos);
+  CHECK(csp_for("data:text/html,x").find("form-action 'self';") != std::string::npos);
   auto form = [&](const std::string& password, const std::string& return_to = "/") {
     return "email=" + url_encode(f.email) + "&password=" + url_encode(password) + "&csrf_token=" + csrf +
            "&return_to=" + url_encode(return_to);
