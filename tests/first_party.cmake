@@ -2,7 +2,7 @@
 # pure rules (unit), the endpoints in-process against real PostgreSQL and Redis (integration),
 # and a real browser clicking through the playground against both real services (e2e).
 oauth_test(first_party_unit_tests LABEL unit
-  SOURCES unit/first_party_security_test.cpp
+  SOURCES unit/first_party_security_test.cpp unit/playground_page_test.cpp
   LIBS auth_web)
 oauth_test(first_party_integration_tests LABEL integration
   SOURCES integration/first_party_test.cpp
