@@ -97,6 +97,9 @@ async function main() {
     browser = await playwright.chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
+    // The password panel and the API panel (the code flow's panel has buttons of the same names).
+    const passwordPanel = page.locator('#password-flow');
+    const apiPanel = page.locator('#api');
     const problems = [];
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -121,7 +124,7 @@ async function main() {
     // 1. Log in through the first-party proxy.
     await page.fill('#email', email);
     await page.fill('#password', password);
-    await page.getByRole('button', { name: 'Get token' }).click();
+    await passwordPanel.getByRole('button', { name: 'Get token' }).click();
     await expectStatus('Get token: HTTP 200');
     check((await page.locator('#token-state').textContent()).startsWith('present (scope: read-posts write-posts'), 'token state');
     check(!(await page.locator('#output').textContent()).includes('refresh_token'), 'no refresh_token in the response body');
@@ -131,24 +134,24 @@ async function main() {
     check(!(await page.evaluate(() => document.cookie)).includes('oauth_refresh_token'), 'script cannot read the refresh cookie');
 
     // 2. The posts API with the bearer token (cross-origin: CORS on the resource service).
-    await page.getByRole('button', { name: 'Call /api/posts' }).click();
+    await apiPanel.getByRole('button', { name: 'Call /api/posts' }).click();
     await expectStatus('GET /api/posts: HTTP 200');
     const title = `Playground e2e ${tag}`;
     await page.fill('#post-title', title);
     await page.fill('#post-body', 'Written by headless Chromium through the token playground.');
-    await page.getByRole('button', { name: 'Create post' }).click();
+    await apiPanel.getByRole('button', { name: 'Create post' }).click();
     await expectStatus('POST /api/posts: HTTP 201');
     check((await page.locator('#output').textContent()).includes(title), 'the created post is shown');
-    await page.getByRole('button', { name: 'Call /api/posts' }).click();
+    await apiPanel.getByRole('button', { name: 'Call /api/posts' }).click();
     await expectStatus('GET /api/posts: HTTP 200');
     check((await page.locator('#posts li .title').first().textContent()) === title, 'the new post is listed first');
 
     // 3. Refresh from the cookie: a new access token, the cookie rotated.
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    await passwordPanel.getByRole('button', { name: 'Refresh' }).click();
     await expectStatus('Refresh: HTTP 200');
     const second = await refreshCookie();
     check(second && second.value !== first.value, 'the refresh cookie rotated');
-    await page.getByRole('button', { name: 'Call /api/posts' }).click();
+    await apiPanel.getByRole('button', { name: 'Call /api/posts' }).click();
     await expectStatus('GET /api/posts: HTTP 200');
 
     check(problems.length === 0, `browser problems:\n${problems.join('\n')}`);
