@@ -2,7 +2,7 @@
 # pure rules (unit), the endpoints in-process against real PostgreSQL and Redis (integration),
 # and a real browser clicking through the playground against both real services (e2e).
 oauth_test(first_party_unit_tests LABEL unit
-  SOURCES unit/first_party_security_test.cpp
+  SOURCES unit/first_party_security_test.cpp unit/playground_page_test.cpp
   LIBS auth_web)
 oauth_test(first_party_integration_tests LABEL integration
   SOURCES integration/first_party_test.cpp
@@ -18,6 +18,16 @@ add_test(NAME "e2e/playground: headless Chromium logs in, lists, creates a post,
   COMMAND ${PROJECT_SOURCE_DIR}/scripts/node.sh ${CMAKE_CURRENT_SOURCE_DIR}/browser/playground.test.mjs
           --bin $<TARGET_FILE_DIR:auth-service> --screenshot ${CMAKE_BINARY_DIR}/playground.png)
 set_tests_properties("e2e/playground: headless Chromium logs in, lists, creates a post, refreshes" PROPERTIES
+  LABELS e2e RESOURCE_LOCK servers TIMEOUT 180)
+
+# The playground's "Authorization code + PKCE" panel in the same browser against the same
+# binaries: sign in, consent (remembered the second time), the code back on
+# /playground/callback, the exchange, the API, a refresh; and a denial. Its screenshot is
+# build/authorize-flow.png.
+add_test(NAME "e2e/playground: headless Chromium runs the authorization code flow with PKCE (approve, remembered, deny)"
+  COMMAND ${PROJECT_SOURCE_DIR}/scripts/node.sh ${CMAKE_CURRENT_SOURCE_DIR}/browser/authorize_flow.test.mjs
+          --bin $<TARGET_FILE_DIR:auth-service> --screenshot ${CMAKE_BINARY_DIR}/authorize-flow.png)
+set_tests_properties("e2e/playground: headless Chromium runs the authorization code flow with PKCE (approve, remembered, deny)" PROPERTIES
   LABELS e2e RESOURCE_LOCK servers TIMEOUT 180)
 
 # The browser flows (login sessions, /oauth/authorize, consent, the code grant, authorized

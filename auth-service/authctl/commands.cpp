@@ -188,17 +188,10 @@ awaitable<report> migrate_command(pg::pool& db) {
   co_return r;
 }
 
-// The playground's authorization code panel comes back to the auth service itself.
-std::string playground_redirect_uri(const auth::auth_config& cfg) {
-  std::string base = cfg.service.issuer;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/playground/callback";
-}
-
 awaitable<report> install_command(pg::pool& db, const auth::auth_config& cfg, int bits) {
   const int applied = co_await migrate_step(db);
   auto key = ensure_key(cfg, false, bits);
-  auto clients = co_await auth::ensure_install_clients(db, playground_redirect_uri(cfg));
+  auto clients = co_await auth::ensure_install_clients(db, auth::playground_redirect_uri(cfg.service.issuer));
   if (!clients) throw failure(describe("install", clients.error()));
 
   json::object password{{"id", clients->password_client.record.id}};

@@ -19,6 +19,7 @@ add_library(auth_storage STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_authorization_code_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/pg_personal_access_token_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/pg_consent_store.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/storage/pg_playground_client_store.cpp
 )
 target_link_libraries(auth_storage PUBLIC auth_core oauth_pg oauth_redis oauth_revocation OpenSSL::Crypto)
 oauth_embed_files(auth_storage NAMESPACE oauth::auth FUNCTION migrations FILES ${auth_migration_files})

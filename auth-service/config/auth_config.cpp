@@ -60,4 +60,9 @@ auth_config load_auth_config(const env_reader& env) {
   return c;
 }
 
+std::string playground_redirect_uri(std::string_view issuer) {
+  while (!issuer.empty() && issuer.back() == '/') issuer.remove_suffix(1);
+  return std::string(issuer) + "/playground/callback";
+}
+
 } // namespace oauth::auth

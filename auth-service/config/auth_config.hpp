@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace oauth::auth {
 
@@ -37,5 +38,10 @@ struct auth_config {
 };
 
 auth_config load_auth_config(const env_reader& env);
+
+// Where the playground's "Authorization code + PKCE" panel comes back to the auth service:
+// <AUTH_ISSUER without trailing slashes>/playground/callback. `authctl install` registers it
+// for the playground client and the page sends it as redirect_uri, so both read it here.
+std::string playground_redirect_uri(std::string_view issuer);
 
 } // namespace oauth::auth

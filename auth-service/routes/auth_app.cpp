@@ -9,6 +9,7 @@
 #include "auth-service/oauth/client_credentials_grant.hpp"
 #include "auth-service/oauth/introspection.hpp"
 #include "auth-service/oauth/personal_access_tokens.hpp"
+#include "auth-service/oauth/playground_client_cache.hpp"
 #include "auth-service/oauth/revocation.hpp"
 #include "auth-service/oauth/password_grant.hpp"
 #include "auth-service/oauth/refresh_token_grant.hpp"
@@ -24,6 +25,7 @@
 #include "auth-service/storage/pg_personal_access_token_store.hpp"
 #include "auth-service/storage/pg_client_store.hpp"
 #include "auth-service/storage/pg_consent_store.hpp"
+#include "auth-service/storage/pg_playground_client_store.hpp"
 #include "auth-service/storage/redis_authorization_code_store.hpp"
 #include "auth-service/storage/redis_session_store.hpp"
 #include "auth-service/storage/pg_user_store.hpp"
@@ -119,10 +121,13 @@ struct auth_app::parts {
         personal_access({verifier, personal_tokens, issuer, revocations, c.personal_access_token_ttl, clients}),
         revoke({clients, verifier, refresh_tokens, revocations}),
         introspect({clients, verifier, refresh_tokens}),
-        authorized_clients({verifier, clients, consents, refresh_tokens}) {
+        authorized_clients({verifier, clients, consents, refresh_tokens}),
+        pg_playground_client(db),
+        playground_client(pg_playground_client) {
     keys.open();
     clients.watch(&revoked.set());
     refresh_users.watch(&revoked.set());
+    playground_client.watch(&revoked.set());
   }
 
   key_manager keys;
@@ -156,6 +161,9 @@ struct auth_app::parts {
   revocation_endpoint revoke;
   introspection_endpoint introspect;
   authorized_clients_endpoint authorized_clients;
+  // The token playground's public client (its "Authorization code + PKCE" panel).
+  pg_playground_client_store pg_playground_client;
+  playground_client_cache playground_client;
   std::unique_ptr<http::server> server;
 };
 
@@ -183,7 +191,7 @@ auth_app::auth_app(boost::asio::io_context& io, std::vector<boost::asio::any_io_
   add_revocation_routes(*routes, parts_->revoke, parts_->introspect);
   add_personal_access_token_routes(*routes, parts_->personal_access);
   add_first_party_routes(*routes, parts_->endpoint, first_party_options_from(config_), &parts_->refresh_tokens);
-  add_web_routes(*routes, web_options_from(config_));
+  add_web_routes(*routes, web_options_from(config_), parts_->playground_client);
   const auto trusted = first_party_options_from(config_).trusted_origins;
   add_login_routes(*routes, parts_->login, parts_->browser, {trusted});
   add_authorize_routes(*routes, authorize_dependencies{parts_->clients, parts_->refresh_users, parts_->consents,

@@ -1,5 +1,8 @@
 #include "auth-service/routes/web_routes.hpp"
 
+// g++ 12 at -O2 reports a false -Wmismatched-new-delete for Asio coroutine frames.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 #include "auth-service/routes/first_party_security.hpp"
 #include "common/embedded_file.hpp"
 #include "common/http/origin.hpp"
@@ -24,8 +27,18 @@ struct asset {
   std::string body;
   std::string content_type;
   std::string version;  // empty for the page itself
-  std::string csp;      // the page only
 };
+
+// The page split at {{PLAYGROUND_CLIENT}}: what is known at start-up is filled in once, the
+// client is filled in per request (between `head` and `tail`, so that nothing a configured
+// value contains can ever be taken for a placeholder).
+struct page_template {
+  std::string head;
+  std::string tail;
+  std::string csp;
+};
+
+constexpr std::string_view client_placeholder = "{{PLAYGROUND_CLIENT}}";
 
 std::string_view embedded(std::string_view name) {
   for (const auto& f : web::playground_files())
@@ -55,8 +68,20 @@ void set_common_headers(http::response& res) {
   res.set("Referrer-Policy", "no-referrer");
 }
 
-boost::asio::awaitable<http::response> serve_page(std::shared_ptr<const asset> page) {
-  auto res = http::text_response(http::status::ok, page->body, page->content_type);
+// A store failure still serves the page (the password panel needs no client): the code panel
+// then says the client could not be looked up.
+std::string client_meta(const store_result<std::optional<std::string>>& found) {
+  std::string_view state = !found ? "unavailable" : *found ? "ready" : "missing";
+  std::string id = found && *found ? **found : std::string();
+  return "<meta name=\"playground-client\" content=\"" + first_party::html_escape(id) + "\" data-state=\"" +
+         std::string(state) + "\">";
+}
+
+boost::asio::awaitable<http::response> serve_page(std::shared_ptr<const page_template> page,
+                                                  playground_client_store* playground) {
+  auto found = co_await playground->find_id();
+  auto res = http::text_response(http::status::ok, page->head + client_meta(found) + page->tail,
+                                 "text/html; charset=utf-8");
   set_common_headers(res);
   res.set("Content-Security-Policy", page->csp);
   res.set(http::field::x_frame_options, "DENY");
@@ -74,7 +99,9 @@ boost::asio::awaitable<http::response> serve_asset(std::shared_ptr<const asset> 
 
 } // namespace
 
-web_options web_options_from(const auth_config& config) { return web_options{config.playground_api_url}; }
+web_options web_options_from(const auth_config& config) {
+  return web_options{config.playground_api_url, config.service.issuer};
+}
 
 // form-action 'none': the page's forms are submitted by app.js only (fetch); a native submit
 // (before the script has loaded) would send the password along with the form.
@@ -85,7 +112,7 @@ std::string playground_csp(const std::string& api_base) {
          "; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 }
 
-void add_web_routes(http::router& r, const web_options& options) {
+void add_web_routes(http::router& r, const web_options& options, playground_client_store& playground) {
   auto js = std::make_shared<asset>();
   js->body = std::string(embedded("playground.js"));
   js->content_type = "text/javascript; charset=utf-8";
@@ -100,19 +127,32 @@ void add_web_routes(http::router& r, const web_options& options) {
   icon->content_type = "image/svg+xml";
   icon->version = content_version(icon->body);
 
-  auto page = std::make_shared<asset>();
-  page->body = std::string(embedded("playground.html"));
+  const std::string_view html = embedded("playground.html");
+  const auto at = html.find(client_placeholder);
+  if (at == std::string_view::npos || html.find(client_placeholder, at + 1) != std::string_view::npos)
+    throw std::logic_error("playground.html must hold {{PLAYGROUND_CLIENT}} exactly once");
   // "/" means the same origin: the page then calls /api/posts relative to itself.
   std::string base = options.api_base == "/" ? std::string() : options.api_base;
-  replace_all(page->body, "{{API_BASE}}", first_party::html_escape(base));
-  replace_all(page->body, "{{JS_VERSION}}", js->version);
-  replace_all(page->body, "{{CSS_VERSION}}", css->version);
-  replace_all(page->body, "{{ICON_VERSION}}", icon->version);
-  page->content_type = "text/html; charset=utf-8";
+  auto fill = [&](std::string text) {
+    replace_all(text, "{{API_BASE}}", first_party::html_escape(base));
+    replace_all(text, "{{ISSUER}}", first_party::html_escape(options.issuer));
+    replace_all(text, "{{REDIRECT_URI}}", first_party::html_escape(playground_redirect_uri(options.issuer)));
+    replace_all(text, "{{JS_VERSION}}", js->version);
+    replace_all(text, "{{CSS_VERSION}}", css->version);
+    replace_all(text, "{{ICON_VERSION}}", icon->version);
+    return text;
+  };
+  auto page = std::make_shared<page_template>();
+  page->head = fill(std::string(html.substr(0, at)));
+  page->tail = fill(std::string(html.substr(at + client_placeholder.size())));
   page->csp = playground_csp(base);
 
-  std::shared_ptr<const asset> p = page, j = js, c = css, i = icon;
-  r.add(http::verb::get, "/playground", [p](http::request_context&) { return serve_page(p); });
+  std::shared_ptr<const page_template> p = page;
+  std::shared_ptr<const asset> j = js, c = css, i = icon;
+  playground_client_store* clients = &playground;
+  // The callback is the page itself: app.js finishes the flow from the query (code, state, iss).
+  for (std::string_view path : {"/playground", "/playground/callback"})
+    r.add(http::verb::get, path, [p, clients](http::request_context&) { return serve_page(p, clients); });
   r.add(http::verb::get, "/playground/app.js",
         [j](http::request_context& ctx) { return serve_asset(j, ctx.query_param("v")); });
   r.add(http::verb::get, "/playground/style.css",

@@ -74,7 +74,10 @@ http::response html_page(http::status status, std::string body, std::span<const 
   res.set(http::field::cache_control, "no-store");
   res.set("X-Frame-Options", "DENY");
   res.set("X-Content-Type-Options", "nosniff");
-  res.set("Referrer-Policy", "no-referrer");
+  // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the
+  // page's own form POST (Fetch, "serializing a request origin"), which the login and consent
+  // forms' Origin check must refuse. Other origins still get no Referer.
+  res.set("Referrer-Policy", "same-origin");
   res.set("Content-Security-Policy", pages::page_csp(form_targets));
   res.body() = std::move(body);
   res.prepare_payload();

@@ -67,7 +67,8 @@ private:
 };
 
 // An HTML page with the pages' headers: Content-Type text/html, Cache-Control: no-store,
-// X-Frame-Options: DENY, the pages' CSP (frame-ancestors 'none'), nosniff, no-referrer.
+// X-Frame-Options: DENY, the pages' CSP (frame-ancestors 'none'), nosniff, Referrer-Policy
+// same-origin (the pages' forms must carry their real Origin).
 http::response html_page(http::status status, std::string body, std::span<const std::string> form_targets = {});
 // A redirect (302 or 303) with no-store.
 http::response redirect_to(http::status status, std::string location);

@@ -78,7 +78,9 @@ async function main() {
     const adminEnv = { ...base, DATABASE_URL: dbUrl, AUTH_KEYS_DIR: keys };
     await authctl(bin, adminEnv, 'install');
     const tag = randomBytes(4).toString('hex');
-    const web = await authctl(bin, adminEnv, 'client', 'create', '--name', `secrets e2e web ${tag}`, '--grants', 'password,refresh_token', '--first-party');
+    // --first-party: the proxy's client, whose users' tokens may create personal access tokens.
+    const web = await authctl(bin, adminEnv, 'client', 'create', '--name', `secrets e2e web ${tag}`, '--grants', 'password,refresh_token',
+      '--first-party');
     const m2m = await authctl(bin, adminEnv, 'client', 'create', '--name', `secrets e2e m2m ${tag}`, '--grants', 'client_credentials');
     keep('web client secret', web.secret);
     keep('m2m client secret', m2m.secret);

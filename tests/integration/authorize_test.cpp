@@ -167,6 +167,9 @@ std::string code_of(const reply& r) {
 void check_page_headers(const reply& r) {
   CHECK(r.header(field::cache_control) == "no-store");
   CHECK(r.raw["X-Frame-Options"] == "DENY");
+  // Not no-referrer: a browser would then send `Origin: null` with the page's form, and the
+  // Origin check would refuse the login and the consent (tests/browser/authorize_flow.test.mjs).
+  CHECK(r.raw["Referrer-Policy"] == "same-origin");
   CHECK(r.raw["Content-Security-Policy"].find("frame-ancestors 'none'") != std::string::npos);
   CHECK(r.raw["Content-Security-Policy"].find("script-src") == std::string::npos);  // default-src 'none': no script
   CHECK(r.header(field::content_type).starts_with("text/html"));

@@ -474,3 +474,48 @@ TEST_CASE("playground: same-origin API base (PLAYGROUND_API_URL=/) and a path in
     CHECK(page.raw["Content-Security-Policy"].find("connect-src 'self' http://localhost:8082;") != std::string_view::npos);
   }
 }
+
+TEST_CASE("playground callback: the page again with the same CSP and headers, and the page names the install's playground client") {
+  admin a;
+  // What `authctl install` does for the playground (the oldest unrevoked playground client is
+  // reused, so in a shared test database this may be an earlier run's client).
+  auto installed = oauth::test::run(a.io, oauth::auth::ensure_install_clients(a.db, oauth::auth::playground_redirect_uri(issuer)));
+  REQUIRE_MESSAGE(installed.has_value(), installed.error().message);
+  REQUIRE(installed->playground_client);
+  const std::string client_id = installed->playground_client->record.id;
+  const std::string redirect_uri = issuer + "/playground/callback";
+
+  server s(std::map<std::string, std::string>{{"PLAYGROUND_API_URL", "http://api.example:8082"}});
+  auto page = request(s.port(), verb::get, "/playground");
+  REQUIRE(page.status == 200);
+  const auto& html = page.raw.body();
+  CHECK(html.find(R"(<meta name="playground-client" content=")" + client_id + R"(" data-state="ready">)") !=
+        std::string::npos);
+  CHECK(html.find(R"(<meta name="issuer" content=")" + issuer + R"(">)") != std::string::npos);
+  CHECK(html.find(R"(<meta name="playground-redirect-uri" content=")" + redirect_uri + R"(">)") != std::string::npos);
+  CHECK(html.find(R"(<section id="code-flow")") != std::string::npos);
+  CHECK(html.find("{{") == std::string::npos);
+
+  auto callback = request(s.port(), verb::get, "/playground/callback?code=abc&state=xyz&iss=" + url_encode(issuer));
+  REQUIRE(callback.status == 200);
+  CHECK(callback.raw.body() == html);
+  CHECK(callback.raw["Content-Security-Policy"] ==
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self' http://api.example:8082; "
+        "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  for (std::string_view h : {"Content-Type", "Content-Security-Policy", "X-Frame-Options", "Cache-Control",
+                             "X-Content-Type-Options", "Referrer-Policy"}) {
+    CAPTURE(h);
+    CHECK(callback.raw[h] == page.raw[h]);
+  }
+  CHECK(request(s.port(), verb::post, "/playground/callback", "code=abc").status == 405);
+
+  // The page's client and redirect URI are what the authorization endpoint accepts: with no
+  // session, the request goes on to the login page (a mismatch would be a 400 page).
+  auto authorize = request(s.port(), verb::get,
+                           "/oauth/authorize?response_type=code&client_id=" + client_id + "&redirect_uri=" +
+                               url_encode(redirect_uri) +
+                               "&scope=read-posts%20write-posts&state=s1&code_challenge=" + std::string(42, 'a') + "A" +
+                               "&code_challenge_method=S256");
+  CHECK(authorize.status == 302);
+  CHECK_MESSAGE(authorize.header(field::location).starts_with("/login?return_to="), authorize.header(field::location));
+}
