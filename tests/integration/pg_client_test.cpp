@@ -467,7 +467,13 @@ TEST_CASE("a connect to a server that never answers gives up after connect_timeo
 
 TEST_CASE("after a PostgreSQL restart the same pool reconnects by itself") {
   asio::io_context io;
-  pg::pool db(io.get_executor(), options_for(3));
+  // The statement must end by the restart, never by the query timeout: a restart on a loaded
+  // box can take longer than the default (the stress loop saw errc::timeout here), so the
+  // timeout is well past the statement's own 60 s
+  // (which only the restart ends).
+  auto options = options_for(3);
+  options.query_timeout = 120s;
+  pg::pool db(io.get_executor(), options);
   run(io, [](pg::pool& db) -> awaitable<void> {
     // Three open, idle connections.
     auto a = co_await db.acquire();
@@ -486,7 +492,7 @@ TEST_CASE("after a PostgreSQL restart the same pool reconnects by itself") {
   std::atomic<bool> restarted{false};
   std::string restart_error;
   std::thread restarter([&] {
-    if (!wait_until_running("select pg_sleep(10)", 20s)) {
+    if (!wait_until_running("select pg_sleep(60)", 20s)) {
       restart_error = "the statement never showed up in pg_stat_activity";
       return;
     }
@@ -498,7 +504,7 @@ TEST_CASE("after a PostgreSQL restart the same pool reconnects by itself") {
     }
   });
   auto cut = run(io, [](pg::pool& db) -> awaitable<pg::result<pg::rows>> {
-    co_return co_await db.query("select pg_sleep(10)");
+    co_return co_await db.query("select pg_sleep(60)");
   }(db));
   restarter.join();
   REQUIRE_MESSAGE(restarted, restart_error);
