@@ -6,3 +6,8 @@ oauth_test(auth_authorize_unit_tests LABEL unit
 oauth_test(auth_authorize_request_unit_tests LABEL unit
   SOURCES unit/auth_authorize_request_test.cpp
   LIBS auth_web)
+
+# The remembered-consent cache (hand-moved clock, fake store).
+oauth_test(auth_consent_cache_unit_tests LABEL unit
+  SOURCES unit/auth_consent_cache_test.cpp
+  LIBS auth_oauth)

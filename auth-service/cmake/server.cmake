@@ -7,6 +7,7 @@ add_library(auth_oauth STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/client_authentication.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/client_cache.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/user_cache.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/oauth/consent_cache.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/playground_client_cache.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/grant.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/oauth/token_issuer.cpp

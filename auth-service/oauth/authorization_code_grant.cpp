@@ -36,7 +36,12 @@ boost::asio::awaitable<grant_result> authorization_code_grant::handle(const gran
     co_return make_error(oauth_errc::invalid_request,
                          "The code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~] (RFC 7636 section 4.1).");
 
-  auto consumed = co_await deps_.codes.consume(*code, c.id, request.now);
+  // What a fresh code will issue is decided first and recorded by the consume itself, so that
+  // a replay at any later moment finds it (one Redis round trip instead of two).
+  const bool with_refresh = c.allows_grant(grant_names::refresh_token);
+  planned_tokens planned{with_refresh ? random_uuid() : std::string(), random_uuid(),
+                         request.now + deps_.issuer.ttl().count()};
+  auto consumed = co_await deps_.codes.consume(*code, c.id, request.now, planned);
   if (!consumed) co_return store_unavailable();
   switch (consumed->outcome) {
     case code_outcome::invalid:
@@ -77,22 +82,24 @@ boost::asio::awaitable<grant_result> authorization_code_grant::handle(const gran
     if (scope_grants((*found)->scopes, s)) scopes.push_back(s);
 
   auto claims = deps_.issuer.prepare(record.user_id, c.id, std::move(scopes), request.now);
+  claims.jti = planned.access_jti;  // the one the code already names
+  claims.expires_at = planned.access_exp;
   std::optional<std::string> refresh;
-  std::string family;
-  if (c.allows_grant(grant_names::refresh_token)) {
-    family = random_uuid();
-    refresh_grant_record fam{family, c.id, record.user_id, claims.scopes,
+  if (with_refresh) {
+    refresh_grant_record fam{planned.family_id, c.id, record.user_id, claims.scopes,
                              request.now + deps_.refresh_token_ttl.count()};
     refresh = random_token();
     auto stored = co_await deps_.refresh_tokens.issue(*refresh, fam, claims.jti, claims.expires_at);
     if (!stored) co_return store_unavailable();
-  }
-  auto attached = co_await deps_.codes.attach_tokens(*code, family, claims.jti, claims.expires_at);
-  if (!attached || *attached) {
-    // Redis failed, or a replay beat us: nothing issued here may live.
-    if (!co_await revoke_issued(family, claims.jti, claims.expires_at, request.now) || !attached)
-      co_return store_unavailable();
-    co_return make_error(oauth_errc::invalid_grant, "The authorization code is invalid, expired or already used.");
+    // A replay between the consume and the family's creation found no family to revoke: ask
+    // whether one came, and if so revoke what was just issued. (The access token needs no
+    // such check: a replay revokes its jti whenever it comes, even before it is signed.)
+    auto replayed = co_await deps_.codes.attach_tokens(*code, planned.family_id, claims.jti, claims.expires_at);
+    if (!replayed || *replayed) {
+      if (!co_await revoke_issued(planned.family_id, claims.jti, claims.expires_at, request.now) || !replayed)
+        co_return store_unavailable();
+      co_return make_error(oauth_errc::invalid_grant, "The authorization code is invalid, expired or already used.");
+    }
   }
 
   auto token = deps_.issuer.sign(claims);

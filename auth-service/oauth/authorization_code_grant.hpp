@@ -14,9 +14,11 @@
 //     code stays used (single use even when the exchange fails).
 //  4. the user still exists (user deleted since → invalid_grant) and the scopes are narrowed
 //     to what the user may still have.
-//  5. access token + a refresh token family when the client is registered for refresh_token;
-//     then the code is told what was issued (attach_tokens): if a replay came in between,
-//     everything just issued is revoked and the answer is invalid_grant.
+//  5. access token + a refresh token family when the client is registered for refresh_token.
+//     The jti, its expiry and the family id are drawn before step 2 and recorded on the code
+//     by the consume itself, so a later replay always finds what to revoke; with a refresh
+//     token, attach_tokens() afterwards catches a replay that came before the family existed
+//     (everything just issued is then revoked and the answer is invalid_grant).
 #include "auth-service/oauth/grant.hpp"
 #include "auth-service/oauth/token_issuer.hpp"
 #include "auth-service/storage/authorization_code_store.hpp"

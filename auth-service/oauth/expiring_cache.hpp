@@ -40,6 +40,11 @@ public:
     entries_.insert_or_assign(key, entry{std::move(value), now + ttl_});
   }
 
+  void forget(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    entries_.erase(key);
+  }
+
   void clear() {
     std::lock_guard lock(mutex_);
     entries_.clear();

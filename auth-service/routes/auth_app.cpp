@@ -7,6 +7,7 @@
 #include "auth-service/oauth/authorization_code_grant.hpp"
 #include "auth-service/oauth/authorized_clients.hpp"
 #include "auth-service/oauth/client_credentials_grant.hpp"
+#include "auth-service/oauth/consent_cache.hpp"
 #include "auth-service/oauth/introspection.hpp"
 #include "auth-service/oauth/personal_access_tokens.hpp"
 #include "auth-service/oauth/playground_client_cache.hpp"
@@ -111,7 +112,8 @@ struct auth_app::parts {
         revoked(io.get_executor(), revocation_options(c.service, db)),
         revocations(redis, {}, &revoked.set()),
         codes(redis),
-        consents(db),
+        pg_consents(db),
+        consents(pg_consents, t.client_cache_ttl),
         sessions(redis),
         browser(sessions, browser_session_options_from(c)),
         authorization_code({codes, refresh_users, refresh_tokens, refresh_tokens, revocations, issuer, c.refresh_token_ttl}),
@@ -150,7 +152,8 @@ struct auth_app::parts {
   revocation::writer revocations;
   // The browser flows: authorization codes, remembered consent, login sessions, the code grant.
   redis_authorization_code_store codes;
-  pg_consent_store consents;
+  pg_consent_store pg_consents;
+  consent_cache consents;  // authorize's remembered-consent check without a PostgreSQL round trip
   redis_session_store sessions;
   browser_sessions browser;
   authorization_code_grant authorization_code;

@@ -55,6 +55,15 @@ struct consume_result {
   std::int64_t access_token_exp = 0;
 };
 
+// What the exchange will issue if the code is fresh, decided before it is consumed so that
+// consume() records it in the same step (a replay at any later moment finds it): the access
+// token's jti and expiry, and the refresh family id ("" when no refresh token is issued).
+struct planned_tokens {
+  std::string family_id;
+  std::string access_jti;
+  std::int64_t access_exp = 0;
+};
+
 class authorization_code_store {
 public:
   virtual ~authorization_code_store() = default;
@@ -62,10 +71,11 @@ public:
   virtual boost::asio::awaitable<store_result<std::string>> issue(const authorization_code_record& record,
                                                                   std::int64_t now, std::chrono::seconds ttl) = 0;
   // Atomically: decides the outcome above and marks the code used (fresh) or replayed. Of any
-  // number of concurrent presentations of one code exactly one is `fresh`.
+  // number of concurrent presentations of one code exactly one is `fresh`. A fresh code gets
+  // `planned` attached in the same step (as attach_tokens() would), when it names a jti.
   virtual boost::asio::awaitable<store_result<consume_result>> consume(std::string_view code,
-                                                                       std::string_view client_id,
-                                                                       std::int64_t now) = 0;
+                                                                       std::string_view client_id, std::int64_t now,
+                                                                       const planned_tokens& planned = {}) = 0;
   // Records what the fresh exchange of `code` issued (empty family: no refresh token). Returns
   // true when the code was replayed before this call (or is gone): the caller must revoke what
   // it issued and answer invalid_grant.

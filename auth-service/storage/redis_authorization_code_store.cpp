@@ -21,7 +21,7 @@ redis.call('EXPIRE', KEYS[1], ARGV[9])
 return 'OK'
 )lua");
 
-// KEYS: code key. ARGV: client, now.
+// KEYS: code key. ARGV: client, now, planned family, planned jti ("": none), planned jti exp.
 // Returns {outcome[, cid, ruri, rs, uid, scp, cc, at, exp[, fam, jti, jexp]]}.
 // Deciding and marking in one script is the point: a read and a later write would let two
 // concurrent exchanges both see "fresh".
@@ -33,6 +33,7 @@ if st == 'fresh' and tonumber(ARGV[2]) >= tonumber(r[8]) then return {'invalid'}
 if r[1] ~= ARGV[1] then return {'wrong_client'} end
 if st == 'fresh' then
   redis.call('HSET', KEYS[1], 'st', 'used')
+  if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'fam', ARGV[3], 'jti', ARGV[4], 'jexp', ARGV[5]) end
   return {'fresh', r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]}
 end
 if st ~= 'used' then return {'invalid'} end
@@ -113,11 +114,13 @@ redis_authorization_code_store::issue(const authorization_code_record& record, s
 }
 
 boost::asio::awaitable<store_result<consume_result>>
-redis_authorization_code_store::consume(std::string_view code, std::string_view client_id, std::int64_t now) {
+redis_authorization_code_store::consume(std::string_view code, std::string_view client_id, std::int64_t now,
+                                        const planned_tokens& planned) {
   consume_result out;
   if (!is_random_token(code)) co_return out;  // invalid: no code of ours looks like this
   std::vector<std::string> keys{code_key(refresh_token_hash(code))};
-  std::vector<std::string> args{std::string(client_id), std::to_string(now)};
+  std::vector<std::string> args{std::string(client_id), std::to_string(now), planned.family_id, planned.access_jti,
+                                std::to_string(planned.access_exp)};
   auto r = co_await redis_.eval(consume_script, std::move(keys), std::move(args));
   if (!r) co_return failed("consume", r.error());
   if (!r->is_array() || r->elements.empty() || !r->elements[0].is_string()) co_return bad_reply("consume", *r);

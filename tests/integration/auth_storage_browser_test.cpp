@@ -389,6 +389,25 @@ TEST_CASE_FIXTURE(fixture, "code: a replay after attach_tokens returns what the 
   CHECK(r.access_token_jti == "jti-only");
 }
 
+TEST_CASE_FIXTURE(fixture, "code: what the consume planned is what a replay finds, with no attach_tokens at all") {
+  const std::string code = issue();
+  auto first = run(io, codes.consume(code, "c1", now, planned_tokens{"", "jti-planned", now + 7200}));
+  REQUIRE(ok(first));
+  REQUIRE(first->outcome == code_outcome::fresh);
+  auto r = consume(code);
+  CHECK(r.outcome == code_outcome::replayed);
+  CHECK(r.family_id.empty());
+  CHECK(r.access_token_jti == "jti-planned");
+  CHECK(r.access_token_exp == now + 7200);
+  // A replay does not overwrite the plan, and an unplanned consume leaves nothing attached.
+  auto replay = run(io, codes.consume(code, "c1", now, planned_tokens{"fam-x", "jti-x", now + 1}));
+  REQUIRE(ok(replay));
+  CHECK(replay->access_token_jti == "jti-planned");
+  const std::string plain = issue();
+  REQUIRE(consume(plain).outcome == code_outcome::fresh);
+  CHECK(consume(plain).access_token_jti.empty());
+}
+
 TEST_CASE_FIXTURE(fixture, "code: a replay before attach_tokens is reported by attach_tokens") {
   const std::string code = issue();
   REQUIRE(consume(code).outcome == code_outcome::fresh);
