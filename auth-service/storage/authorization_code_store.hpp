@@ -73,9 +73,11 @@ public:
   // Atomically: decides the outcome above and marks the code used (fresh) or replayed. Of any
   // number of concurrent presentations of one code exactly one is `fresh`. A fresh code gets
   // `planned` attached in the same step (as attach_tokens() would), when it names a jti.
+  // By value: a coroutine must not hold a reference to its caller's temporary (the default
+  // argument is one; ASan caught the dangling reference).
   virtual boost::asio::awaitable<store_result<consume_result>> consume(std::string_view code,
                                                                        std::string_view client_id, std::int64_t now,
-                                                                       const planned_tokens& planned = {}) = 0;
+                                                                       planned_tokens planned = {}) = 0;
   // Records what the fresh exchange of `code` issued (empty family: no refresh token). Returns
   // true when the code was replayed before this call (or is gone): the caller must revoke what
   // it issued and answer invalid_grant.

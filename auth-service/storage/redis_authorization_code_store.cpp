@@ -115,7 +115,7 @@ redis_authorization_code_store::issue(const authorization_code_record& record, s
 
 boost::asio::awaitable<store_result<consume_result>>
 redis_authorization_code_store::consume(std::string_view code, std::string_view client_id, std::int64_t now,
-                                        const planned_tokens& planned) {
+                                        planned_tokens planned) {
   consume_result out;
   if (!is_random_token(code)) co_return out;  // invalid: no code of ours looks like this
   std::vector<std::string> keys{code_key(refresh_token_hash(code))};

@@ -54,7 +54,7 @@ public:
   // alphabet, a NUL byte) → invalid, without a round trip.
   boost::asio::awaitable<store_result<consume_result>> consume(std::string_view code, std::string_view client_id,
                                                                std::int64_t now,
-                                                               const planned_tokens& planned = {}) override;
+                                                               planned_tokens planned = {}) override;
   // A malformed code, or one whose record is gone, → true (nothing links the new tokens to the
   // code any more, so a later replay could not revoke them: they must not be handed out).
   boost::asio::awaitable<store_result<bool>> attach_tokens(std::string_view code, std::string_view family_id,
