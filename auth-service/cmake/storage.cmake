@@ -16,6 +16,7 @@ add_library(auth_storage STATIC
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_refresh_token_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_throttle_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_session_store.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_support.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/redis_authorization_code_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/pg_personal_access_token_store.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/storage/pg_consent_store.cpp

@@ -1,6 +1,7 @@
 #include "auth-service/storage/redis_authorization_code_store.hpp"
 
 #include "auth-service/storage/random_token_format.hpp"
+#include "auth-service/storage/redis_support.hpp"
 #include "auth-service/storage/refresh_token_crypto.hpp"
 #include "common/log.hpp"
 #include "common/random.hpp"
@@ -49,43 +50,16 @@ if redis.call('HGET', KEYS[1], 'rep') == '1' then return 1 end
 return 0
 )lua");
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += ' ';
-    out += s;
-  }
-  return out;
-}
-
-std::vector<std::string> split(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    auto sp = s.find(' ');
-    if (sp != 0) out.emplace_back(s.substr(0, sp));
-    if (sp == std::string_view::npos) break;
-    s.remove_prefix(sp + 1);
-  }
-  return out;
-}
-
-std::int64_t to_int(std::string_view s) {
-  std::int64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-
+constexpr std::string_view store_name = "authorization code store";
 boost::system::error_code failed(std::string_view operation, boost::system::error_code ec) {
-  log::warn("authorization code store: redis command failed", {{"operation", operation}, {"error", ec.message()}});
-  return ec;
+  return redis_support::command_failed(store_name, operation, ec);
 }
-
 boost::system::error_code bad_reply(std::string_view operation, const redis::reply& r) {
-  // An error reply's prefix (ERR, OOM, READONLY...) never carries code material.
-  log::error("authorization code store: unexpected redis reply",
-             {{"operation", operation}, {"reply_error", std::string(r.error_code())}});
-  return redis::make_error_code(redis::errc::protocol_error);
+  return redis_support::unexpected_reply(store_name, operation, r);
 }
+using redis_support::join_words;
+using redis_support::split_words;
+using redis_support::to_int64;
 
 } // namespace
 
@@ -102,7 +76,7 @@ redis_authorization_code_store::issue(const authorization_code_record& record, s
                                 record.redirect_uri,
                                 record.redirect_uri_sent ? "1" : "0",
                                 record.user_id,
-                                join(record.scopes),
+                                join_words(record.scopes),
                                 record.code_challenge,
                                 std::to_string(record.auth_time),
                                 std::to_string(now + ttl_s),
@@ -138,10 +112,10 @@ redis_authorization_code_store::consume(std::string_view code, std::string_view 
   out.record.redirect_uri = e[2].str;
   out.record.redirect_uri_sent = e[3].str == "1";
   out.record.user_id = e[4].str;
-  out.record.scopes = split(e[5].str);
+  out.record.scopes = split_words(e[5].str);
   out.record.code_challenge = e[6].str;
-  out.record.auth_time = to_int(e[7].str);
-  out.record.expires_at = to_int(e[8].str);
+  out.record.auth_time = to_int64(e[7].str);
+  out.record.expires_at = to_int64(e[8].str);
   if (!replayed) {
     out.outcome = code_outcome::fresh;
     co_return out;
@@ -149,7 +123,7 @@ redis_authorization_code_store::consume(std::string_view code, std::string_view 
   out.outcome = code_outcome::replayed;
   out.family_id = e[9].str;
   out.access_token_jti = e[10].str;
-  out.access_token_exp = to_int(e[11].str);
+  out.access_token_exp = to_int64(e[11].str);
   log::warn("authorization code replayed", {{"client_id", out.record.client_id},
                                              {"family", out.family_id},
                                              {"tokens_attached", !out.access_token_jti.empty()}});

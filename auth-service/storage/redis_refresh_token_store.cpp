@@ -1,5 +1,6 @@
 #include "auth-service/storage/redis_refresh_token_store.hpp"
 
+#include "auth-service/storage/redis_support.hpp"
 #include "auth-service/storage/refresh_token_crypto.hpp"
 #include "common/log.hpp"
 #include "common/random.hpp"
@@ -189,43 +190,16 @@ revoke_family(fk, ARGV[4], ARGV[5], tonumber(ARGV[3]))
 return 1
 )lua");
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += ' ';
-    out += s;
-  }
-  return out;
-}
-
-std::vector<std::string> split(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    auto sp = s.find(' ');
-    if (sp != 0) out.emplace_back(s.substr(0, sp));
-    if (sp == std::string_view::npos) break;
-    s.remove_prefix(sp + 1);
-  }
-  return out;
-}
-
-std::int64_t to_int(std::string_view s) {
-  std::int64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-
+constexpr std::string_view store_name = "refresh token store";
 boost::system::error_code failed(std::string_view operation, boost::system::error_code ec) {
-  log::warn("refresh token store: redis command failed", {{"operation", operation}, {"error", ec.message()}});
-  return ec;
+  return redis_support::command_failed(store_name, operation, ec);
 }
-
 boost::system::error_code bad_reply(std::string_view operation, const redis::reply& r) {
-  // An error reply's prefix (ERR, OOM, READONLY, BUSY...) never carries token material.
-  log::error("refresh token store: unexpected redis reply",
-             {{"operation", operation}, {"reply_error", std::string(r.error_code())}});
-  return redis::make_error_code(redis::errc::protocol_error);
+  return redis_support::unexpected_reply(store_name, operation, r);
 }
+using redis_support::join_words;
+using redis_support::split_words;
+using redis_support::to_int64;
 
 } // namespace
 
@@ -244,7 +218,7 @@ boost::asio::awaitable<store_result<void>> redis_refresh_token_store::issue(std:
                                 family,
                                 record.client_id,
                                 record.user_id,
-                                join(record.scopes),
+                                join_words(record.scopes),
                                 std::to_string(record.expires_at),
                                 std::string(access_token_jti),
                                 std::to_string(access_token_exp),
@@ -295,8 +269,8 @@ boost::asio::awaitable<store_result<rotation_result>> redis_refresh_token_store:
   out.record.family_id = e[1].str;
   out.record.client_id = req.client_id;
   out.record.user_id = e[2].str;
-  out.record.scopes = split(e[3].str);
-  out.record.expires_at = to_int(e[4].str);
+  out.record.scopes = split_words(e[3].str);
+  out.record.expires_at = to_int64(e[4].str);
   if (outcome == "rotated") {
     out.outcome = rotation_outcome::rotated;
     out.successor_token = req.successor_token;
@@ -335,8 +309,8 @@ redis_refresh_token_store::lookup(std::string_view token, std::int64_t now) {
   info.record.family_id = e[0].str;
   info.record.client_id = e[1].str;
   info.record.user_id = e[2].str;
-  info.record.scopes = split(e[3].str);
-  info.record.expires_at = to_int(e[4].str);
+  info.record.scopes = split_words(e[3].str);
+  info.record.expires_at = to_int64(e[4].str);
   if (info.record.expires_at <= now)
     info.state = refresh_token_state::expired;
   else if (e[6].str != "0")
@@ -377,8 +351,8 @@ boost::asio::awaitable<store_result<std::vector<client_family_summary>>> redis_r
   for (std::size_t i = 0; i < r->elements.size(); i += 3) {
     client_family_summary c;
     c.client_id = r->elements[i].str;
-    c.first_issued_at = to_int(r->elements[i + 1].str);
-    c.scopes = split(r->elements[i + 2].str);
+    c.first_issued_at = to_int64(r->elements[i + 1].str);
+    c.scopes = split_words(r->elements[i + 2].str);
     out.push_back(std::move(c));
   }
   co_return out;

@@ -1,6 +1,7 @@
 #include "auth-service/storage/redis_session_store.hpp"
 
 #include "auth-service/storage/random_token_format.hpp"
+#include "auth-service/storage/redis_support.hpp"
 #include "auth-service/storage/refresh_token_crypto.hpp"
 #include "common/encoding.hpp"
 #include "common/log.hpp"
@@ -67,25 +68,16 @@ redis.call('DEL', KEYS[1])
 return n
 )lua");
 
-std::int64_t to_int(std::string_view s) {
-  std::int64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-
 std::int64_t at_least_one_second_ms(std::chrono::seconds s) { return std::max<std::int64_t>(1, s.count()) * 1000; }
 
+constexpr std::string_view store_name = "session store";
 boost::system::error_code failed(std::string_view operation, boost::system::error_code ec) {
-  log::warn("session store: redis command failed", {{"operation", operation}, {"error", ec.message()}});
-  return ec;
+  return redis_support::command_failed(store_name, operation, ec);
 }
-
 boost::system::error_code bad_reply(std::string_view operation, const redis::reply& r) {
-  // An error reply's prefix (ERR, OOM, READONLY...) never carries session material.
-  log::error("session store: unexpected redis reply",
-             {{"operation", operation}, {"reply_error", std::string(r.error_code())}});
-  return redis::make_error_code(redis::errc::protocol_error);
+  return redis_support::unexpected_reply(store_name, operation, r);
 }
+using redis_support::to_int64;
 
 } // namespace
 
@@ -146,8 +138,8 @@ redis_session_store::find(std::string_view id, std::int64_t now, std::chrono::se
   login_session s;
   s.user_id = e[0].str;
   s.csrf_token = session_csrf_token(id);
-  s.created_at = to_int(e[1].str);
-  s.auth_time = to_int(e[2].str);
+  s.created_at = to_int64(e[1].str);
+  s.auth_time = to_int64(e[2].str);
   co_return std::optional<login_session>{std::move(s)};
 }
 

@@ -1,5 +1,6 @@
 #include "auth-service/storage/redis_throttle_store.hpp"
 
+#include "auth-service/storage/redis_support.hpp"
 #include "auth-service/storage/refresh_token_crypto.hpp"
 #include "common/log.hpp"
 
@@ -48,15 +49,12 @@ give_back(KEYS[2])
 return 'OK'
 )lua");
 
+constexpr std::string_view store_name = "throttle store";
 boost::system::error_code failed(std::string_view operation, boost::system::error_code ec) {
-  log::warn("throttle store: redis command failed", {{"operation", operation}, {"error", ec.message()}});
-  return ec;
+  return redis_support::command_failed(store_name, operation, ec);
 }
-
 boost::system::error_code bad_reply(std::string_view operation, const redis::reply& r) {
-  log::error("throttle store: unexpected redis reply",
-             {{"operation", operation}, {"reply_error", std::string(r.error_code())}});
-  return redis::make_error_code(redis::errc::protocol_error);
+  return redis_support::unexpected_reply(store_name, operation, r);
 }
 
 } // namespace
