@@ -5,7 +5,6 @@
 
 #include "auth-service/authorize/authorize_request.hpp"
 #include "auth-service/oauth/scopes.hpp"
-#include "auth-service/routes/first_party_security.hpp"
 #include "common/catalogue/scopes.hpp"
 #include "common/encoding.hpp"
 #include "common/http/params.hpp"
@@ -17,12 +16,6 @@
 
 namespace oauth::auth {
 namespace {
-namespace fp = first_party;
-
-std::string_view header(const http::request_context& ctx, std::string_view name) {
-  auto it = ctx.req.find(name);
-  return it == ctx.req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
-}
 
 http::response bad_request_page(std::string_view why) {
   return html_page(http::status::bad_request, pages::render_message("This request cannot be completed", why));
@@ -33,17 +26,6 @@ http::response unavailable_page() {
                        pages::render_message("Temporarily unavailable", "Please try again in a moment."));
   res.set(http::field::retry_after, "1");
   return res;
-}
-
-std::string query_of(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [k, v] : fields) {
-    if (!out.empty()) out += '&';
-    out += k;
-    out += '=';
-    out += url_encode(v);
-  }
-  return out;
 }
 
 class authorize_handlers {
@@ -57,12 +39,10 @@ public:
   }
 
   boost::asio::awaitable<http::response> post(http::request_context& ctx) {
-    fp::request_origin o{header(ctx, "Origin"), header(ctx, "Sec-Fetch-Site"), header(ctx, "Host"),
-                         header(ctx, "Content-Type"), false};
-    if (fp::check_csrf(o, d_.trusted_origins, fp::body_rule::any) != fp::csrf_verdict::allowed)
+    if (!browser_sessions::sent_by_own_page(ctx, d_.trusted_origins))
       co_return html_page(http::status::forbidden,
                           pages::render_message("Forbidden", "This form was sent from another site."));
-    auto parsed = http::parse_body_params(header(ctx, "Content-Type"), ctx.req.body());
+    auto parsed = http::parse_body_params(ctx.header("Content-Type"), ctx.req.body());
     if (auto* bad = std::get_if<http::params_error>(&parsed)) co_return bad_request_page(bad->description);
     const auto& form = std::get<http::body_params>(parsed);
     auto decision = form.get("decision");
@@ -182,7 +162,7 @@ private:
   }
 
   http::response to_login(const authorize_request& request) const {
-    std::string return_to = "/oauth/authorize?" + query_of(authorize_fields(request));
+    std::string return_to = with_query("/oauth/authorize", authorize_fields(request));
     return redirect_to(http::status::found, "/login?return_to=" + url_encode(return_to));
   }
 

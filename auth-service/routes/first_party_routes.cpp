@@ -115,11 +115,6 @@ private:
     return std::move(found.value);
   }
 
-  static std::string_view header(const http::request_context& ctx, std::string_view name) {
-    auto it = ctx.req.find(name);
-    return it == ctx.req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
-  }
-
   static void append(std::string& form, std::string_view name, std::optional<std::string_view> value) {
     if (!value) return;
     form += '&';
@@ -130,13 +125,13 @@ private:
 
   bool secure(const http::request_context& ctx) const {
     return options_.always_secure ||
-           (options_.trust_forwarded_proto && fp::forwarded_https(header(ctx, "X-Forwarded-Proto")));
+           (options_.trust_forwarded_proto && fp::forwarded_https(ctx.header("X-Forwarded-Proto")));
   }
 
   std::optional<http::response> check_request(const http::request_context& ctx, fp::body_rule body) const {
     fp::request_origin o;
     o.origin = ctx.header(http::field::origin);
-    o.sec_fetch_site = header(ctx, "Sec-Fetch-Site");
+    o.sec_fetch_site = ctx.header("Sec-Fetch-Site");
     o.host = ctx.header(http::field::host);
     o.content_type = ctx.header(http::field::content_type);
     o.has_csrf_header = ctx.req.find(fp::csrf_header) != ctx.req.end();

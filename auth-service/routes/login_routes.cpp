@@ -4,7 +4,6 @@
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 #include "auth-service/authorize/redirect_uri.hpp"
-#include "auth-service/routes/first_party_security.hpp"
 #include "auth-service/session/return_to.hpp"
 #include "common/encoding.hpp"
 #include "common/http/params.hpp"
@@ -16,12 +15,6 @@
 
 namespace oauth::auth {
 namespace {
-namespace fp = first_party;
-
-std::string_view header(const http::request_context& ctx, std::string_view name) {
-  auto it = ctx.req.find(name);
-  return it == ctx.req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
-}
 
 // The pre-session CSRF token: 43 base64url characters (random_token()'s shape).
 bool well_formed_token(std::string_view t) {
@@ -30,13 +23,6 @@ bool well_formed_token(std::string_view t) {
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
       return false;
   return true;
-}
-
-fp::csrf_verdict origin_verdict(const http::request_context& ctx, const std::vector<std::string>& trusted,
-                                fp::body_rule body) {
-  fp::request_origin o{header(ctx, "Origin"), header(ctx, "Sec-Fetch-Site"), header(ctx, "Host"),
-                       header(ctx, "Content-Type"), ctx.req.find("X-Requested-With") != ctx.req.end()};
-  return fp::check_csrf(o, trusted, body);
 }
 
 http::response forbidden(std::string_view why) {
@@ -59,9 +45,9 @@ public:
   }
 
   boost::asio::awaitable<http::response> submit(http::request_context& ctx) {
-    if (origin_verdict(ctx, options_.trusted_origins, fp::body_rule::any) != fp::csrf_verdict::allowed)
+    if (!browser_sessions::sent_by_own_page(ctx, options_.trusted_origins))
       co_return forbidden("This form was sent from another site.");
-    auto parsed = http::parse_body_params(header(ctx, "Content-Type"), ctx.req.body());
+    auto parsed = http::parse_body_params(ctx.header("Content-Type"), ctx.req.body());
     if (auto* bad = std::get_if<http::params_error>(&parsed))
       co_return html_page(http::status::bad_request, pages::render_message("Bad request", bad->description));
     const auto& form = std::get<http::body_params>(parsed);
@@ -124,8 +110,8 @@ public:
   }
 
   boost::asio::awaitable<http::response> logout(http::request_context& ctx) {
-    const bool json = http::media_type(header(ctx, "Content-Type")) == "application/json";
-    if (origin_verdict(ctx, options_.trusted_origins, fp::body_rule::any) != fp::csrf_verdict::allowed)
+    const bool json = http::media_type(ctx.header("Content-Type")) == "application/json";
+    if (!browser_sessions::sent_by_own_page(ctx, options_.trusted_origins))
       co_return forbidden("This request was sent from another site.");
     auto found = co_await sessions_.find(ctx, unix_now());
     if (auto* answer = std::get_if<http::response>(&found)) co_return std::move(*answer);
@@ -133,7 +119,7 @@ public:
     if (current) {
       if (!json) {
         // A form: the session's own CSRF token must come with it.
-        auto parsed = http::parse_body_params(header(ctx, "Content-Type"), ctx.req.body());
+        auto parsed = http::parse_body_params(ctx.header("Content-Type"), ctx.req.body());
         auto* form = std::get_if<http::body_params>(&parsed);
         auto sent = form ? form->get("csrf_token") : std::nullopt;
         if (!sent || !constant_time_equal(*sent, current->session.csrf_token))
@@ -163,19 +149,16 @@ private:
     // The login's 303 may lead on to /oauth/authorize and from there to the client's
     // redirect URI: CSP form-action governs that chain, so name the URI's origin.
     std::vector<std::string> targets;
-    if (return_to.starts_with("/oauth/authorize?")) {
-      for (std::string_view q = std::string_view(return_to).substr(17); !q.empty();) {
-        auto amp = q.find('&');
-        auto pair = q.substr(0, amp);
-        // Only a URI that could be registered at all (https, loopback http, a reverse-domain
-        // scheme): return_to is the visitor's input, and data: or javascript: must never
-        // become a form target. /oauth/authorize checks the client's own list.
-        if (pair.starts_with("redirect_uri="))
-          if (auto uri = percent_decode(pair.substr(13)); uri && !registered_redirect_uri_problem(*uri))
-            targets.push_back(pages::csp_source_of(*uri));
-        if (amp == std::string_view::npos) break;
-        q.remove_prefix(amp + 1);
-      }
+    constexpr std::string_view authorize_prefix = "/oauth/authorize?";
+    if (return_to.starts_with(authorize_prefix)) {
+      auto query = http::parse_body_params("application/x-www-form-urlencoded",
+                                           std::string_view(return_to).substr(authorize_prefix.size()));
+      // Only a URI that could be registered at all (https, loopback http, a reverse-domain
+      // scheme): return_to is the visitor's input, and data: or javascript: must never
+      // become a form target. /oauth/authorize checks the client's own list.
+      if (auto* params = std::get_if<http::body_params>(&query))
+        if (auto uri = params->get("redirect_uri"); uri && !registered_redirect_uri_problem(*uri))
+          targets.push_back(pages::csp_source_of(*uri));
     }
     return html_page(status, pages::render_login(f), targets);
   }

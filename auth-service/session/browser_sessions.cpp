@@ -7,15 +7,6 @@
 namespace oauth::auth {
 namespace fp = first_party;
 
-namespace {
-
-std::string_view header(const http::request_context& ctx, std::string_view name) {
-  auto it = ctx.req.find(name);
-  return it == ctx.req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
-}
-
-} // namespace
-
 std::optional<std::string> browser_sessions::single_cookie(const http::request_context& ctx, std::string_view name,
                                                            bool& repeated) {
   std::vector<std::string_view> headers;
@@ -25,6 +16,14 @@ std::optional<std::string> browser_sessions::single_cookie(const http::request_c
   repeated = found.what == fp::single_cookie::kind::repeated;
   if (found.what != fp::single_cookie::kind::one) return std::nullopt;
   return std::move(found.value);
+}
+
+bool browser_sessions::sent_by_own_page(const http::request_context& ctx,
+                                        std::span<const std::string> trusted_origins) {
+  const fp::request_origin o{ctx.header(http::field::origin), ctx.header("Sec-Fetch-Site"),
+                             ctx.header(http::field::host), ctx.header(http::field::content_type),
+                             ctx.req.find(fp::csrf_header) != ctx.req.end()};
+  return fp::check_csrf(o, trusted_origins, fp::body_rule::any) == fp::csrf_verdict::allowed;
 }
 
 boost::asio::awaitable<browser_sessions::lookup> browser_sessions::find(const http::request_context& ctx,
@@ -49,7 +48,7 @@ boost::asio::awaitable<browser_sessions::lookup> browser_sessions::find(const ht
 
 bool browser_sessions::secure(const http::request_context& ctx) const {
   return options_.always_secure ||
-         (options_.trust_forwarded_proto && fp::forwarded_https(header(ctx, "X-Forwarded-Proto")));
+         (options_.trust_forwarded_proto && fp::forwarded_https(ctx.header("X-Forwarded-Proto")));
 }
 
 std::string browser_sessions::session_cookie(std::string_view id, const http::request_context& ctx) const {

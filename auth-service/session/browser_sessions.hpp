@@ -60,6 +60,9 @@ public:
   // A cookie's value across the request's Cookie headers; `repeated` when sent twice.
   static std::optional<std::string> single_cookie(const http::request_context& ctx, std::string_view name,
                                                   bool& repeated);
+  // The pages' own forms: Origin names the addressed host or a trusted origin and Sec-Fetch-Site,
+  // when sent, is same-origin (first_party_security.hpp's rules, any body: the CSRF token guards it too).
+  static bool sent_by_own_page(const http::request_context& ctx, std::span<const std::string> trusted_origins);
 
 private:
   session_store& store_;

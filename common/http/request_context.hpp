@@ -32,6 +32,11 @@ struct request_context {
     auto it = req.find(f);
     return it == req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
   }
+  // A header Beast has no field enum for (Sec-Fetch-Site, X-Forwarded-Proto...); "" when absent.
+  std::string_view header(std::string_view name) const {
+    auto it = req.find(name);
+    return it == req.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
+  }
 };
 
 } // namespace oauth::http
