@@ -81,9 +81,9 @@ boost::asio::awaitable<grant_result> authorization_code_grant::handle(const gran
   for (const auto& s : record.scopes)
     if (scope_grants((*found)->scopes, s)) scopes.push_back(s);
 
-  auto claims = deps_.issuer.prepare(record.user_id, c.id, std::move(scopes), request.now);
-  claims.jti = planned.access_jti;  // the one the code already names
-  claims.expires_at = planned.access_exp;
+  // The jti and expiry the consume already recorded beside the code (a replay revokes them).
+  access_token_claims claims{record.user_id, c.id, std::move(scopes), planned.access_jti, request.now,
+                             planned.access_exp};
   std::optional<std::string> refresh;
   if (with_refresh) {
     refresh_grant_record fam{planned.family_id, c.id, record.user_id, claims.scopes,
