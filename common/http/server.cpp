@@ -38,6 +38,9 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
+// How long the drain lets a connection accepted just before the signal send its first request.
+constexpr std::chrono::seconds fresh_connection_grace{1};
+
 metrics::gauge& connections_gauge() {
   static auto& g = metrics::global().get_gauge("http_connections_active", "Open HTTP connections.");
   return g;
@@ -194,11 +197,16 @@ public:
 
   // Stops what the connection waits for: a handler (the connection answers for it) or I/O.
   void cut_off();
-  void close_if_idle() {
-    if (!busy_ && open_) stream_.cancel();
+  // During the drain: a connection between requests is closed, and so is one that was
+  // accepted but has sent nothing for `fresh_grace` (its client connected just before the
+  // signal; its first request, if it comes now, is still answered).
+  void close_if_idle(std::chrono::steady_clock::duration fresh_grace) {
+    if (busy_ || !open_) return;
+    if (answered_one || std::chrono::steady_clock::now() - accepted_at_ >= fresh_grace) stream_.cancel();
   }
 
   std::size_t served = 0;
+  bool answered_one = false;
   std::shared_ptr<handler_call> waiting;  // the handler call it waits for, if any
 
 protected:
@@ -220,6 +228,7 @@ private:
   std::string peer_address_;
   bool busy_ = false;  // a request is being read or handled
   bool open_ = true;
+  std::chrono::steady_clock::time_point accepted_at_ = std::chrono::steady_clock::now();
 };
 
 server::session::session(server& srv, tcp::socket socket)
@@ -447,13 +456,8 @@ void server::start() {
 }
 
 asio::awaitable<void> server::accept_loop() {
-  std::size_t next_context = 0;
-  auto session_executor = [&]() -> asio::any_io_executor {
-    if (session_contexts_.empty()) return asio::make_strand(io_);
-    return session_contexts_[next_context++ % session_contexts_.size()]->get_executor();
-  };
   while (!draining_) {
-    auto [ec, socket] = co_await acceptor_->async_accept(session_executor(), use_tuple);
+    auto [ec, socket] = co_await acceptor_->async_accept(next_session_executor(), use_tuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || draining_) break;
       log::warn("accept failed", {{"error", ec.message()}});
@@ -462,26 +466,50 @@ asio::awaitable<void> server::accept_loop() {
       co_await pause.async_wait(use_tuple);
       continue;
     }
-    socket.set_option(tcp::no_delay(true), ec);
-    if (active_.load() >= options_.limits.max_connections) {
-      refused_counter().inc();
-      auto ex = socket.get_executor();
-      asio::co_spawn(ex, refuse(std::move(socket)), asio::detached);
-      continue;
-    }
-    active_.fetch_add(1);
-    connections_gauge().add(1);
-    auto ex = socket.get_executor();
-    asio::co_spawn(ex, run_session(std::move(socket)), [](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          log::error("session failed", {{"error", ex.what()}});
-        }
-      }
-    });
+    start_session(std::move(socket));
   }
+}
+
+asio::any_io_executor server::next_session_executor() {
+  if (session_contexts_.empty()) return asio::make_strand(io_);
+  return session_contexts_[next_context_++ % session_contexts_.size()]->get_executor();
+}
+
+void server::start_session(tcp::socket socket) {
+  error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  if (active_.load() >= options_.limits.max_connections) {
+    refused_counter().inc();
+    auto ex = socket.get_executor();
+    asio::co_spawn(ex, refuse(std::move(socket)), asio::detached);
+    return;
+  }
+  active_.fetch_add(1);
+  connections_gauge().add(1);
+  auto ex = socket.get_executor();
+  asio::co_spawn(ex, run_session(std::move(socket)), [](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        log::error("session failed", {{"error", ex.what()}});
+      }
+    }
+  });
+}
+
+void server::accept_backlog_and_close() {
+  // Connections the kernel completed but this process had not yet accepted would be reset by
+  // closing the listener: their clients connected before the signal, so take them and answer
+  // their first request (Connection: close). Runs on the acceptor's strand.
+  error_code ec;
+  acceptor_->non_blocking(true, ec);
+  for (std::size_t taken = 0; !ec && taken < options_.limits.max_connections; ++taken) {
+    tcp::socket socket(next_session_executor());
+    acceptor_->accept(socket, ec);
+    if (!ec) start_session(std::move(socket));
+  }
+  acceptor_->close(ec);
 }
 
 asio::awaitable<void> server::refuse(tcp::socket socket) {
@@ -500,7 +528,9 @@ asio::awaitable<void> server::refuse(tcp::socket socket) {
 asio::awaitable<void> server::run_session(tcp::socket socket) {
   auto s = std::make_shared<session>(*this, std::move(socket));
   sweeper_.add(s);
-  while (!draining_ && co_await s->wait_for_request()) {
+  // A connection accepted before (or, from the backlog, during) the drain gets its first
+  // request answered: its client had every reason to think it was accepted.
+  while ((!s->answered_one || !draining_) && co_await s->wait_for_request()) {
     auto read = co_await s->read_request();
     if (auto* failure = std::get_if<session::no_request>(&read)) {
       if (failure->answer) co_await s->refuse_and_close(std::move(*failure->answer));
@@ -508,6 +538,7 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
     }
     auto& in = std::get<incoming>(read);
     auto res = co_await dispatch(*s, in);
+    s->answered_one = true;
 
     bool keep_alive = in.req().keep_alive() && !draining_ &&
                       (options_.limits.max_requests_per_connection == 0 ||
@@ -646,10 +677,7 @@ void server::shutdown(std::chrono::milliseconds drain, std::function<void()> don
   }
   draining_ = true;
   if (acceptor_) {
-    asio::post(acceptor_->get_executor(), [this] {
-      error_code ec;
-      acceptor_->close(ec);
-    });
+    asio::post(acceptor_->get_executor(), [this] { accept_backlog_and_close(); });
   }
   // Idle keep-alive connections are closed now; busy ones finish their request first. Every
   // entry of the sweeper is a session. One look is not enough: a connection whose response
@@ -681,7 +709,7 @@ void server::shutdown(std::chrono::milliseconds drain, std::function<void()> don
 void server::close_idle_sessions() {
   for (auto& e : sweeper_.entries()) {
     auto s = std::static_pointer_cast<session>(e);
-    asio::post(s->executor(), [s] { s->close_if_idle(); });
+    asio::post(s->executor(), [s] { s->close_if_idle(fresh_connection_grace); });
   }
 }
 

@@ -67,6 +67,10 @@ private:
   struct incoming;
 
   asio::awaitable<void> accept_loop();
+  // Both on the acceptor's strand.
+  asio::any_io_executor next_session_executor();
+  void accept_backlog_and_close();
+  void start_session(asio::ip::tcp::socket socket);
   asio::awaitable<void> run_session(asio::ip::tcp::socket socket);
   asio::awaitable<response> dispatch(session& s, incoming& in);
   asio::awaitable<response> call_handler(session& s, const route& r, incoming& in);
@@ -83,6 +87,7 @@ private:
   trusted_proxies proxies_;
   std::uint16_t port_ = 0;
   std::vector<asio::io_context*> session_contexts_;
+  std::size_t next_context_ = 0;  // round robin over session_contexts_ (acceptor strand only)
   std::atomic<std::size_t> active_{0};
   std::atomic<bool> draining_{false};
 

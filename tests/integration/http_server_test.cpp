@@ -484,6 +484,28 @@ TEST_CASE("graceful shutdown finishes the request in flight, closes idle connect
   CHECK(ec);  // connection refused: the listener is closed
 }
 
+TEST_CASE("the drain answers the first request of a connection accepted just before the signal") {
+  test_server s;
+  auto port = s.srv->port();
+  // The chaos harness's SIGTERM scenario: a client connects as the signal arrives and sends
+  // its request a moment later. Its connection was accepted, so the request is answered.
+  client fresh(port);
+  client silent(port);  // connects, then never sends anything
+  REQUIRE(oauth::test::eventually([&] { return s.srv->active_connections() == 2; }));
+
+  std::promise<void> drained;
+  auto drained_future = drained.get_future();
+  s.srv->shutdown(30s, [&] { drained.set_value(); });
+  auto res = fresh.request("GET /hello/late HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(res.result() == status::ok);
+  CHECK(res.body() == "hello late");
+  CHECK_FALSE(res.keep_alive());
+  CHECK(fresh.closed_by_server());
+  // The silent one is closed after the grace, long before the 30 s deadline.
+  REQUIRE(drained_future.wait_for(10s) == std::future_status::ready);
+  CHECK(silent.closed_by_server());
+}
+
 TEST_CASE("one context per thread: connections alternate between threads, timeouts and the drain still apply") {
   http_limits limits;
   limits.idle_timeout = 300ms;
