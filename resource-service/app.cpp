@@ -122,6 +122,8 @@ void app::start() {
   keys_->start();
   redis_->start();
   revoked_->start();
+  server_->hold_accept_until([keys = keys_, revoked = revoked_] { return keys->loaded() && revoked->loaded_once(); },
+                             tuning_.ready_wait);
   server_->start();
   log::info("resource-service listening",
             {{"address", config_.service.listen.host}, {"port", server_->port()},

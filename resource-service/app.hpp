@@ -32,6 +32,9 @@ struct app_tuning {
   bool access_log = true;
   // How long start-up waits for PostgreSQL to apply the migrations.
   std::chrono::seconds migrate_wait{60};
+  // How long new connections wait in the backlog for the keys and the revocation list to load
+  // (http::server::hold_accept_until); past it the service fails closed (503) until they do.
+  std::chrono::milliseconds ready_wait{3000};
 };
 
 class app {

@@ -211,6 +211,8 @@ void auth_app::start() {
   parts_->redis.start();
   parts_->revoked.start();
   parts_->keys.start();
+  parts_->server->hold_accept_until([revoked = &parts_->revoked] { return revoked->loaded_once(); },
+                                    tuning_.ready_wait);
   parts_->server->start();
   log::info("auth-service listening", {{"address", config_.service.listen.host},
                                        {"port", parts_->server->port()},

@@ -40,6 +40,9 @@ struct app_tuning {
   // the bound on how late a secret change or `authctl user update --scopes` takes effect on a
   // running service (client revocations and user deletions do not wait for it: cutoffs).
   std::chrono::milliseconds client_cache_ttl{5000};
+  // How long new connections wait in the backlog for the revocation list to load
+  // (http::server::hold_accept_until); past it bearer routes fail closed (503) until it does.
+  std::chrono::milliseconds ready_wait{3000};
 };
 
 class auth_app {

@@ -456,6 +456,17 @@ void server::start() {
 }
 
 asio::awaitable<void> server::accept_loop() {
+  if (hold_ready_) {
+    const auto since = std::chrono::steady_clock::now();
+    asio::steady_timer pause(acceptor_->get_executor());
+    while (!draining_ && !hold_ready_() && std::chrono::steady_clock::now() - since < hold_at_most_) {
+      pause.expires_after(std::chrono::milliseconds(10));
+      co_await pause.async_wait(use_tuple);
+    }
+    if (!draining_ && !hold_ready_())
+      log::warn("accepting connections before the service is ready",
+                {{"waited_ms", std::chrono::duration_cast<std::chrono::milliseconds>(hold_at_most_).count()}});
+  }
   while (!draining_) {
     auto [ec, socket] = co_await acceptor_->async_accept(next_session_executor(), use_tuple);
     if (ec) {
@@ -676,17 +687,27 @@ void server::shutdown(std::chrono::milliseconds drain, std::function<void()> don
     on_drained_ = std::move(done);
   }
   draining_ = true;
-  if (acceptor_) {
-    asio::post(acceptor_->get_executor(), [this] { accept_backlog_and_close(); });
-  }
   // Idle keep-alive connections are closed now; busy ones finish their request first. Every
   // entry of the sweeper is a session. One look is not enough: a connection whose response
   // was on its way out when the drain began can go idle a moment later without having seen
   // the drain (the stress loop caught one idling until its idle timeout, holding the drain
-  // open), so the look is repeated every 25 ms until the drain ends.
-  close_idle_sessions();
+  // open), so the look is repeated every 25 ms until the drain ends. All of it after the
+  // listen backlog was taken: until then the drain cannot know how many connections it has.
+  auto after_the_listener = [this] {
+    listener_closed_ = true;
+    close_idle_sessions();
+    asio::co_spawn(idle_closer_->get_executor(), close_idle_until_drained(), asio::detached);
+    check_drained();
+  };
   idle_closer_ = std::make_unique<asio::steady_timer>(acceptor_ ? acceptor_->get_executor() : io_.get_executor());
-  asio::co_spawn(idle_closer_->get_executor(), close_idle_until_drained(), asio::detached);
+  if (acceptor_) {
+    asio::post(acceptor_->get_executor(), [this, after_the_listener] {
+      accept_backlog_and_close();
+      after_the_listener();
+    });
+  } else {
+    asio::post(idle_closer_->get_executor(), after_the_listener);
+  }
   drain_timer_->async_wait([this](error_code ec) {
     if (ec) return;
     auto left = sweeper_.entries();
@@ -703,7 +724,6 @@ void server::shutdown(std::chrono::milliseconds drain, std::function<void()> don
     }
     if (done) done();
   });
-  check_drained();
 }
 
 void server::close_idle_sessions() {
@@ -723,7 +743,7 @@ asio::awaitable<void> server::close_idle_until_drained() {
 }
 
 void server::check_drained() {
-  if (!draining_ || active_.load() != 0) return;
+  if (!draining_ || !listener_closed_ || active_.load() != 0) return;
   std::function<void()> done;
   {
     std::lock_guard lock(drain_mutex_);

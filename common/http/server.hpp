@@ -46,6 +46,15 @@ public:
 
   // Binds and starts accepting; throws (start-up error) when the address cannot be bound.
   void start();
+  // Call before start(): the listener is bound at once (port() is known), but connections wait
+  // in its backlog, neither refused nor answered, until `ready` is true or `at_most` has
+  // passed. A replica that (re)starts behind a gateway then takes no request it would have
+  // to answer 503 (revocation list or keys not loaded yet). `ready` runs on the acceptor's
+  // strand and must be cheap.
+  void hold_accept_until(std::function<bool()> ready, std::chrono::milliseconds at_most) {
+    hold_ready_ = std::move(ready);
+    hold_at_most_ = at_most;
+  }
   // The port actually bound (useful with port 0 in tests).
   std::uint16_t port() const { return port_; }
 
@@ -88,8 +97,11 @@ private:
   std::uint16_t port_ = 0;
   std::vector<asio::io_context*> session_contexts_;
   std::size_t next_context_ = 0;  // round robin over session_contexts_ (acceptor strand only)
+  std::function<bool()> hold_ready_;
+  std::chrono::milliseconds hold_at_most_{0};
   std::atomic<std::size_t> active_{0};
   std::atomic<bool> draining_{false};
+  std::atomic<bool> listener_closed_{false};  // draining, and the listen backlog has been taken
 
   deadline_sweeper sweeper_;
   std::mutex drain_mutex_;

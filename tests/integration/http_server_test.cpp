@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <functional>
 #include <future>
 #include <set>
 #include <poll.h>
@@ -114,7 +115,8 @@ struct test_server {
   std::unique_ptr<server> srv;
   std::vector<std::thread> threads;
 
-  explicit test_server(http_limits limits = {}, threading mode = threading::shared_context) {
+  explicit test_server(http_limits limits = {}, threading mode = threading::shared_context,
+                       std::function<void(server&)> before_start = {}) {
     auto r = std::make_shared<router>();
     r->add(verb::get, "/hello/{name}", hello);
     r->add(verb::post, "/echo", echo, route_options{.max_body_bytes = 100});
@@ -126,6 +128,7 @@ struct test_server {
     r->add(verb::get, "/gated", gated);
     server_options opts{listen_address{"127.0.0.1", 0}, limits, false, "test"};
     srv = std::make_unique<server>(io, opts, r);
+    if (before_start) before_start(*srv);
     if (mode == threading::context_per_thread) {
       srv->spread_sessions({&io, &second});  // as run_until_signalled does with THREADS=2
       srv->start();
@@ -504,6 +507,31 @@ TEST_CASE("the drain answers the first request of a connection accepted just bef
   // The silent one is closed after the grace, long before the 30 s deadline.
   REQUIRE(drained_future.wait_for(10s) == std::future_status::ready);
   CHECK(silent.closed_by_server());
+}
+
+TEST_CASE("hold_accept_until: connections wait in the backlog until the service is ready, then are served") {
+  std::atomic<bool> ready{false};
+  test_server s({}, threading::shared_context,
+                [&](server& srv) { srv.hold_accept_until([&] { return ready.load(); }, 60s); });
+  client early(s.srv->port());  // the kernel completes the handshake; the service has not accepted
+  early.send("GET /hello/early HTTP/1.1\r\nHost: x\r\n\r\n");
+  // Not accepted while held (the hold is 60 s: only `ready` can end it within this test).
+  for (int i = 0; i < 20; ++i) {
+    CHECK(s.srv->active_connections() == 0);
+    std::this_thread::sleep_for(10ms);
+  }
+  ready = true;
+  auto res = early.read();
+  CHECK(res.result() == status::ok);
+  CHECK(res.body() == "hello early");
+}
+
+TEST_CASE("hold_accept_until is bounded: a service that never gets ready accepts after at_most") {
+  test_server s({}, threading::shared_context,
+                [](server& srv) { srv.hold_accept_until([] { return false; }, 200ms); });
+  client c(s.srv->port());
+  auto res = c.request("GET /hello/late HTTP/1.1\r\nHost: x\r\n\r\n");  // read() allows 5 s
+  CHECK(res.result() == status::ok);
 }
 
 TEST_CASE("one context per thread: connections alternate between threads, timeouts and the drain still apply") {
