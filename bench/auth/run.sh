@@ -15,7 +15,8 @@
 # Env: BUILD_DIR (default build-authsrv, then build), PORT=18081, LOG_LEVEL=warn, WARM=2s,
 #      PW_CONNS=8, PW_USERS=64 (users the password runs cycle through), PER_THREAD=64 (refresh tokens per wrk thread), PEERS=1 also runs the Node
 #      peer (@node-oauth/oauth2-server) via ../shared/peers/bench.sh nodeoauth,
-#      ONLY=cc,refresh,password,mixed,authorize,code,es256 (a subset; default all; code needs authorize).
+#      ONLY=cc,refresh,password,mixed,authorize,code,es256 (a subset; default all; code needs authorize),
+#      REDIS_APPENDFSYNC=everysec|always (Redis's durability for the run; default: as it runs).
 # Each line gives the CPU used by the server, by wrk and by Redis during the measurement
 # (percent of one core): on two cores they compete with one another.
 # Uses the dev PostgreSQL and Redis (database 14, flushed) of scripts/services.sh and a temporary
@@ -37,7 +38,11 @@ command -v wrk >/dev/null || { echo "bench: wrk missing (apt-get install wrk)" >
 work=$(mktemp -d /tmp/auth-bench.XXXXXX)
 srv=
 stop_server() { if [[ -n $srv ]]; then kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null || true; srv=; fi; }
-cleanup() { stop_server; rm -rf "$work"; }
+cleanup() {
+  stop_server
+  rm -rf "$work"
+  [[ -n ${fsync_before:-} ]] && redis-cli -u "$REDIS_URL" config set appendfsync "$fsync_before" >/dev/null || true
+}
 trap cleanup EXIT
 
 "$root/scripts/services.sh" start all >/dev/null
@@ -46,6 +51,10 @@ eval "$("$root/scripts/services.sh" env)"
 # AOF until Redis forks to rewrite it in the middle of a measurement.
 REDIS_URL=${BENCH_REDIS_URL:-${REDIS_URL%/*}/14}
 redis-cli -u "$REDIS_URL" flushdb >/dev/null
+# REDIS_APPENDFSYNC=everysec|always: the Redis durability setting for this run (CONFIG SET,
+# put back at exit); scripts/services.sh starts Redis with `always` (RELIABILITY.md).
+fsync_before=$(redis-cli -u "$REDIS_URL" config get appendfsync | tail -1)
+if [[ -n ${REDIS_APPENDFSYNC:-} ]]; then redis-cli -u "$REDIS_URL" config set appendfsync "$REDIS_APPENDFSYNC" >/dev/null; fi
 export DATABASE_URL REDIS_URL
 base=http://127.0.0.1:$PORT
 
@@ -111,7 +120,7 @@ check() {  # body
 print("# check:", t.get("error") or "alg=%s scope=%r refresh=%s" % (json.loads(base64.urlsafe_b64decode(h))["alg"], t["scope"], "refresh_token" in t))' "$out"
 }
 
-echo "# $(date -u +%FT%TZ) $(nproc) cores; $(openssl version); server THREADS=$THREADS LOG_LEVEL=$LOG_LEVEL; wrk -t$WRK_THREADS -c$CONNS -d$DUR (warm-up $WARM); build $build"
+echo "# $(date -u +%FT%TZ) $(nproc) cores; $(openssl version); server THREADS=$THREADS LOG_LEVEL=$LOG_LEVEL; wrk -t$WRK_THREADS -c$CONNS -d$DUR (warm-up $WARM); build $build; redis appendfsync $(redis-cli -u "$REDIS_URL" config get appendfsync | tail -1)"
 echo "# ceiling: openssl speed -seconds 3 -multi 2 rsa2048 / ecdsap256"
 rsa=$(openssl speed -seconds 3 -multi 2 rsa2048 2>/dev/null | awk '/^rsa 2048/ {print $(NF-1)}')
 ec=$(openssl speed -seconds 3 -multi 2 ecdsap256 2>/dev/null | awk '/256 bits ecdsa/ {print $(NF-1)}')
