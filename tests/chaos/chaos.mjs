@@ -118,7 +118,7 @@ function summarize(name, recorder, ledgerLost, t0, t1, { fault, clear, allowed, 
     const first = bad[0];
     problems.push(`${bad.length} of ${n}× ${key} (first ${((first.start - fault) / 1000).toFixed(3)} s after the fault, ${first.ms.toFixed(0)} ms: ${first.detail})`);
   }
-  const slowest = Math.max(0, ...events.filter((e) => e.start >= fault).map((e) => e.ms));
+  const slowest = events.reduce((m, e) => (fault === undefined || e.start >= fault ? Math.max(m, e.ms) : m), 0);
   if (hangLimitMs && slowest > hangLimitMs) problems.push(`a request took ${slowest.toFixed(0)} ms (bound ${hangLimitMs})`);
   // Recovery: for every kind that failed after the fault, the first success that started after
   // the fault was cleared; the slowest kind decides.
@@ -331,6 +331,13 @@ async function soak() {
     const minute = (from) => recorder.between(t0 + from, t0 + from + 60000).map((e) => e.ms);
     const firstP99 = percentile(minute(0), 99);
     const lastP99 = percentile(minute((minutes - 1) * 60000), 99);
+    // Per kind, to tell a slower request kind from a busier box.
+    const kindMinute = (kind, from) =>
+      recorder.between(t0 + from, t0 + from + 60000).filter((e) => e.kind === kind).map((e) => e.ms);
+    const perKind = [...new Set(recorder.events.map((e) => e.kind))].map((k) =>
+      `${k} ${percentile(kindMinute(k, 0), 99).toFixed(0)}→${percentile(kindMinute(k, (minutes - 1) * 60000), 99).toFixed(0)}`).join(', ');
+    const aofRewrites = await new Promise((resolve) => execFile('redis-cli', ['-u', env('REDIS_URL'), 'info', 'persistence'],
+      (err, out) => resolve(err ? '?' : (/aof_rewrites:(\d+)/.exec(out) || [])[1] ?? '?')));
     const extra = [];
     const growth = {};
     const warm = Math.min(120000, (minutes * 60000) / 5);
@@ -347,7 +354,8 @@ async function soak() {
     }
     if (lastP99 > firstP99 * 1.2) extra.push(`p99 of the last minute ${lastP99.toFixed(1)} ms > 1.2 × the first's ${firstP99.toFixed(1)} ms`);
     return {
-      name: `soak ${minutes} min at ~half of ${capacity.toFixed(0)} req/s (p99 first minute ${firstP99.toFixed(1)} ms, last ${lastP99.toFixed(1)} ms; ${Object.entries(growth).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+      name: `soak ${minutes} min at ~half of ${capacity.toFixed(0)} req/s (p99 first minute ${firstP99.toFixed(1)} ms, last ${lastP99.toFixed(1)} ms; ` +
+        `per kind, ms: ${perKind}; ${Object.entries(growth).map(([k, v]) => `${k} ${v}`).join(', ')}; Redis AOF rewrites ${aofRewrites})`,
       allowed: () => false, extra,
     };
   }, { intervalMs: interval });
