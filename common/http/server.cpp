@@ -202,11 +202,10 @@ public:
   // signal; its first request, if it comes now, is still answered).
   void close_if_idle(std::chrono::steady_clock::duration fresh_grace) {
     if (busy_ || !open_) return;
-    if (answered_one || std::chrono::steady_clock::now() - accepted_at_ >= fresh_grace) stream_.cancel();
+    if (served > 0 || std::chrono::steady_clock::now() - accepted_at_ >= fresh_grace) stream_.cancel();
   }
 
-  std::size_t served = 0;
-  bool answered_one = false;
+  std::size_t served = 0;  // requests answered on this connection
   std::shared_ptr<handler_call> waiting;  // the handler call it waits for, if any
 
 protected:
@@ -541,7 +540,7 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
   sweeper_.add(s);
   // A connection accepted before (or, from the backlog, during) the drain gets its first
   // request answered: its client had every reason to think it was accepted.
-  while ((!s->answered_one || !draining_) && co_await s->wait_for_request()) {
+  while ((s->served == 0 || !draining_) && co_await s->wait_for_request()) {
     auto read = co_await s->read_request();
     if (auto* failure = std::get_if<session::no_request>(&read)) {
       if (failure->answer) co_await s->refuse_and_close(std::move(*failure->answer));
@@ -549,11 +548,11 @@ asio::awaitable<void> server::run_session(tcp::socket socket) {
     }
     auto& in = std::get<incoming>(read);
     auto res = co_await dispatch(*s, in);
-    s->answered_one = true;
+    ++s->served;
 
     bool keep_alive = in.req().keep_alive() && !draining_ &&
                       (options_.limits.max_requests_per_connection == 0 ||
-                       ++s->served < options_.limits.max_requests_per_connection);
+                       s->served < options_.limits.max_requests_per_connection);
     res.version(in.req().version());
     res.keep_alive(keep_alive);
     res.set(field::server, options_.server_name);
