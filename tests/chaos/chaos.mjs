@@ -146,12 +146,30 @@ function summarize(name, recorder, ledgerLost, t0, t1, { fault, clear, allowed, 
   return { name, line, problems, pass: problems.length === 0 };
 }
 
+// A load on both services with clients of its own; close() ends their connections.
+function newLoad(options) {
+  const { sockets, ...rest } = options;
+  const auth = new Client(`http://127.0.0.1:${authPort}`, sockets ? { sockets } : {});
+  const resource = new Client(`http://127.0.0.1:${resourcePort}`, sockets ? { sockets } : {});
+  const load = new Load({ auth, resource, creds, ledger: new Ledger(), workers, gapMs, ...rest });
+  return { load, close: () => { load.running = false; auth.close(); resource.close(); } };
+}
+
+// The load alone for `ms`, its outcomes in `recorder`.
+async function runLoadFor(ms, recorder, options = {}) {
+  const { load, close } = newLoad({ recorder, ...options });
+  try {
+    await load.start();
+    await sleep(ms);
+    await load.stop();
+  } finally { close(); }
+  return recorder;
+}
+
 async function withLoad(fn, options = {}) {
   const recorder = new Recorder();
-  const ledger = new Ledger();
-  const a = new Client(`http://127.0.0.1:${authPort}`);
-  const r = new Client(`http://127.0.0.1:${resourcePort}`);
-  const load = new Load({ auth: a, resource: r, creds, recorder, ledger, workers, gapMs, ...options });
+  const { load, close } = newLoad({ recorder, ...options });
+  const { ledger } = load;
   try {
     await load.start();
     const t0 = now();
@@ -164,9 +182,7 @@ async function withLoad(fn, options = {}) {
     s.line += ` (of ${acked})`;
     return s;
   } finally {
-    load.running = false;
-    a.close();
-    r.close();
+    close();
   }
 }
 
@@ -250,20 +266,9 @@ const sigterm = (service) => withLoad(async () => {
 
 // 7. Connection flood: HTTP_MAX_CONNECTIONS idle connections beside the load.
 async function flood() {
-  const baselineRecorder = new Recorder();
-  const measure = async (seconds, recorder) => {
-    const ledger = new Ledger();
-    const a = new Client(`http://127.0.0.1:${authPort}`, { sockets: 4 });
-    const r = new Client(`http://127.0.0.1:${resourcePort}`, { sockets: 4 });
-    const load = new Load({ auth: a, resource: r, creds, recorder, ledger, workers: 1, gapMs: 10,
-      kinds: ['client_credentials', 'get_posts'] });
-    await load.start();
-    await sleep(seconds * 1000);
-    await load.stop();
-    a.close(); r.close();
-    return recorder.events.map((e) => e.ms);
-  };
-  const baseBefore = percentile(await measure(8, baselineRecorder), 99);
+  const measure = async (seconds, recorder) => (await runLoadFor(seconds * 1000, recorder,
+    { sockets: 4, workers: 1, gapMs: 10, kinds: ['client_credentials', 'get_posts'] })).events.map((e) => e.ms);
+  const baseBefore = percentile(await measure(8, new Recorder()), 99);
   // Fill each service up to its limit, less the load's own connections, and keep it full:
   // the header timeout closes an idle connection, which is opened again at once.
   const sockets = [];
@@ -320,8 +325,8 @@ async function flood() {
 async function soak() {
   const minutes = Number(env('CHAOS_SOAK_MINUTES', '10'));
   // Capacity: the same mix, unpaced, for 10 s.
-  const probe = await withLoadRaw({ workers: 4, gapMs: 0 }, 10000);
-  const capacity = probe.count / 10;
+  const probe = await runLoadFor(10000, new Recorder(), { workers: 4, gapMs: 0 });
+  const capacity = probe.events.filter((e) => e.outcome === 'ok').length / 10;
   // Half of it: each of the mix's loops paced to its share.
   const loops = 5 * workers + 2; // load.mjs: refresh 2 per worker, cc/get/post 1 each, password, pat
   const interval = loops / (capacity / 2) * 1000;
@@ -372,17 +377,6 @@ async function soak() {
   return result;
 }
 
-async function withLoadRaw(options, ms) {
-  const recorder = new Recorder();
-  const a = new Client(`http://127.0.0.1:${authPort}`);
-  const r = new Client(`http://127.0.0.1:${resourcePort}`);
-  const load = new Load({ auth: a, resource: r, creds, recorder, ledger: new Ledger(), ...options });
-  await load.start();
-  await sleep(ms);
-  await load.stop();
-  a.close(); r.close();
-  return { count: recorder.events.filter((e) => e.outcome === 'ok').length };
-}
 
 // ---- main ---------------------------------------------------------------------------------
 const started = now();
@@ -399,9 +393,10 @@ try {
       case 'flood': results.push(await flood()); break;
       case 'soak': results.push(await soak()); break;
     }
-    const r = results[results.length - 1];
-    for (const x of results.slice(-2)) if (!x.printed) { x.printed = true; console.log(`${x.pass ? 'PASS' : 'FAIL'} ${x.line}${x.pass ? '' : `\n     ${x.problems.join('\n     ')}`}`); }
-    void r;
+    for (const x of results) if (!x.printed) {
+      x.printed = true;
+      console.log(`${x.pass ? 'PASS' : 'FAIL'} ${x.line}${x.pass ? '' : `\n     ${x.problems.join('\n     ')}`}`);
+    }
   }
 } finally {
   const exits = [await auth.stop(), await resource.stop()];
