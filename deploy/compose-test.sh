@@ -614,10 +614,10 @@ step "rolling restart under load: every replica restarted one at a time, no requ
 # /api/posts, PAT creation) and checks every acknowledged write at the end. Each replica goes
 # through SIGTERM (its drain), a new start (no connection accepted before it can serve), and
 # health; the gateway retries only what never reached a replica (connection refused).
-jq -n --arg pid "$pc_id" --arg ps "$pc_secret" --arg cid "$cc_id" --arg cs "$cc_secret" \
+(umask 077; jq -n --arg pid "$pc_id" --arg ps "$pc_secret" --arg cid "$cc_id" --arg cs "$cc_secret" \
   --arg u "$user_email" --arg p "$user_password" \
   '{password_client:{id:$pid,secret:$ps},cc_client:{id:$cid,secret:$cs},user:{email:$u,password:$p}}' \
-  >"$work/rolling-credentials.json"
+  >"$work/rolling-credentials.json")  # secrets: readable by this user only
 rm -f "$work/rolling.stop"
 "$root/scripts/node.sh" "$root/tests/chaos/rolling.mjs" "$base" "$work/rolling-credentials.json" "$work/rolling.stop" \
   >"$work/rolling.out" 2>&1 &
