@@ -17,6 +17,7 @@
 #include <hiredis/async.h>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 
@@ -184,13 +185,29 @@ boost::asio::awaitable<result_type> client::command(std::vector<std::string> arg
 }
 
 boost::asio::awaitable<result_type> client::command(std::vector<std::string> args, std::chrono::milliseconds timeout) {
+  co_return co_await send(std::move(args), timeout, {});
+}
+
+boost::asio::awaitable<result_type> client::command(std::vector<std::string> args,
+                                                    std::function<void()> while_waiting) {
+  auto timeout = options().command_timeout;
+  co_return co_await send(std::move(args), timeout, std::move(while_waiting));
+}
+
+boost::asio::awaitable<result_type> client::send(std::vector<std::string> args, std::chrono::milliseconds timeout,
+                                                 std::function<void()> while_waiting) {
+  // Runs while_waiting on every path that does not hand the command over.
+  auto failed_at_once = [&](errc e) {
+    if (while_waiting) while_waiting();
+    return failure(e);
+  };
   // Hold the implementation: the client object may go away while we wait.
   std::shared_ptr<impl> state = lane_for(co_await boost::asio::this_coro::executor);
-  if (args.empty()) co_return failure(errc::invalid_argument);
-  if (!state->ready()) co_return failure(errc::not_connected);
+  if (args.empty()) co_return failed_at_once(errc::invalid_argument);
+  if (!state->ready()) co_return failed_at_once(errc::not_connected);
 
   auto initiation = [](auto handler, std::shared_ptr<impl> state, std::vector<std::string> args,
-                       std::chrono::milliseconds timeout) {
+                       std::chrono::milliseconds timeout, std::function<void()> while_waiting) {
     // Completion goes to the caller's executor, which must not run out of work meanwhile.
     boost::asio::any_io_executor caller = boost::asio::prefer(
         boost::asio::any_io_executor(boost::asio::get_associated_executor(handler, state->strand())),
@@ -199,15 +216,18 @@ boost::asio::awaitable<result_type> client::command(std::vector<std::string> arg
     if (state->on_own_thread()) {
       // The lane's only thread: nothing of the strand can be running, so no hop through it.
       state->submit(req, args, timeout);
-      return;
+    } else {
+      auto strand = state->strand();
+      boost::asio::post(strand, [state = std::move(state), req = std::move(req), args = std::move(args), timeout] {
+        state->submit(req, args, timeout);
+      });
     }
-    auto strand = state->strand();
-    boost::asio::post(strand, [state = std::move(state), req = std::move(req), args = std::move(args), timeout] {
-      state->submit(req, args, timeout);
-    });
+    // The coroutine is suspended and the completion is always posted (finish()), so this runs
+    // before the reply can resume the caller.
+    if (while_waiting) while_waiting();
   };
   co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(result_type)>(
-      initiation, boost::asio::use_awaitable, std::move(state), std::move(args), timeout);
+      initiation, boost::asio::use_awaitable, std::move(state), std::move(args), timeout, std::move(while_waiting));
 }
 
 boost::asio::awaitable<result_type> client::eval(const script& s, std::vector<std::string> keys,

@@ -370,6 +370,74 @@ TEST_CASE("redis client: with a lane per io_context, a command goes over its cal
   c.stop();
 }
 
+TEST_CASE("redis client: while_waiting runs once on the caller's thread, with the command already on its way") {
+  threaded_contexts ctx(3);  // lanes on 0 and 1; 2 has none (its commands hop to a lane's strand)
+  client c({ctx.executor(0), ctx.executor(1)}, options());
+  c.start();
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (c.connects() < 2 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  REQUIRE(c.connects() == 2);
+  asio::io_context observer_io(1);
+  auto observer_guard = asio::make_work_guard(observer_io);
+  std::thread observer_thread([&] { observer_io.run(); });
+  client observer(observer_io.get_executor(), options());
+  observer.start();
+
+  for (int from : {0, 2}) {
+    CAPTURE(from);
+    const std::string k = key("overlap-" + std::to_string(from));
+    int runs = 0;
+    bool seen_by_other_client = false;
+    std::thread::id waiting_thread;
+    auto done = asio::co_spawn(
+        ctx.executor(from),
+        [&]() -> asio::awaitable<result_type> {
+          strings set{"SET", k, "written"};
+          co_return co_await c.command(std::move(set), [&] {
+            ++runs;
+            waiting_thread = std::this_thread::get_id();
+            // Block this thread until another connection sees the write: had the command waited
+            // for this thread's event loop (the adapter's write), it would never arrive.
+            const auto deadline = std::chrono::steady_clock::now() + 5s;
+            while (!seen_by_other_client && std::chrono::steady_clock::now() < deadline) {
+              auto got = asio::co_spawn(observer_io, run_cmd(observer, strings{"GET", k}), asio::use_future);
+              auto r = got.get();
+              seen_by_other_client = r.has_value() && r->str == "written";
+              if (!seen_by_other_client) std::this_thread::sleep_for(5ms);
+            }
+          });
+        },
+        asio::use_future);
+    REQUIRE(done.wait_for(10s) == std::future_status::ready);
+    auto r = done.get();
+    REQUIRE(r.has_value());
+    CHECK(r->is_ok());
+    CHECK(runs == 1);
+    CHECK(seen_by_other_client);
+    CHECK(waiting_thread == ctx.threads[static_cast<std::size_t>(from)].get_id());
+  }
+
+  // Not connected: it still runs, once, and the command fails.
+  client idle(ctx.executor(0), options());
+  int runs = 0;
+  auto failed = asio::co_spawn(
+      ctx.executor(0),
+      [&]() -> asio::awaitable<result_type> {
+        strings ping{"PING"};
+        co_return co_await idle.command(std::move(ping), [&] { ++runs; });
+      },
+      asio::use_future);
+  REQUIRE(failed.wait_for(5s) == std::future_status::ready);
+  CHECK_FALSE(failed.get().has_value());
+  CHECK(runs == 1);
+  idle.stop();
+  c.stop();
+  observer.stop();
+  observer_guard.reset();
+  observer_io.stop();
+  observer_thread.join();
+}
+
 TEST_CASE("redis client: strings, integers, nil, arrays and error replies") {
   asio::io_context io;
   client c(io.get_executor(), options());
