@@ -11,3 +11,8 @@ oauth_test(auth_authorize_request_unit_tests LABEL unit
 oauth_test(auth_consent_cache_unit_tests LABEL unit
   SOURCES unit/auth_consent_cache_test.cpp
   LIBS auth_oauth)
+
+# Sealed authorization codes: the format, the keys, tampering, rotation.
+oauth_test(auth_code_seal_unit_tests LABEL unit
+  SOURCES unit/auth_code_seal_test.cpp
+  LIBS auth_core)

@@ -9,6 +9,7 @@
 //    directory. Reloads run on the manager's own thread, never on an I/O thread. A reload that
 //    fails keeps the old keys and logs an error; one that finds the same files changes nothing.
 //  - The JWKS document is serialized once per key set, not per request.
+#include "auth-service/authorize/code_seal.hpp"
 #include "common/jwt/algorithm.hpp"
 #include "common/jwt/key.hpp"
 #include "common/jwt/key_store.hpp"
@@ -24,6 +25,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace oauth::auth {
 
@@ -37,6 +39,9 @@ struct key_state {
   std::string jwks_json;           // {"keys":[…]} serialized
   std::string fingerprint;         // file names + kids: tells whether a reload changed anything
   std::int64_t loaded_at = 0;
+  // One authorization-code sealing key per signing key (code_seal.hpp); the first is the
+  // signing key's, which seals. The others open codes sealed before a rotation.
+  std::vector<code_sealing_key> code_keys;
 };
 
 class key_manager {
