@@ -6,25 +6,40 @@
 #include "common/random.hpp"
 #include "common/revocation/writer.hpp"
 
-#include <algorithm>
+#include <exception>
+#include <optional>
 
 namespace oauth::auth {
+namespace {
+
+token_error invalid_code() {
+  return make_error(oauth_errc::invalid_grant, "The authorization code is invalid, expired or already used.");
+}
+
+} // namespace
 
 boost::asio::awaitable<bool> authorization_code_grant::revoke_issued(std::string_view family_id, std::string_view jti,
                                                                      std::int64_t exp, std::int64_t now) {
-  bool ok = true;
-  if (!family_id.empty()) {
-    auto revoked = co_await deps_.families.revoke_family_id(family_id, now);
-    ok = ok && revoked.has_value();
-  }
-  if (!jti.empty()) {
-    // Built before the co_await: g++ 12 miscompiles an initializer list in a coroutine's call.
-    std::vector<revocation::entry> entries;
-    entries.push_back(revocation::entry{std::string(jti), exp});
-    auto written = co_await deps_.revocations.revoke(std::move(entries), now);
-    ok = ok && written.has_value();
-  }
-  co_return ok;
+  auto revoked = co_await deps_.families.revoke_family_id(family_id, now);
+  bool ok = revoked.has_value();
+  // Built before the co_await: g++ 12 miscompiles an initializer list in a coroutine's call.
+  std::vector<revocation::entry> entries;
+  entries.push_back(revocation::entry{std::string(jti), exp});
+  auto written = co_await deps_.revocations.revoke(std::move(entries), now);
+  co_return ok && written.has_value();
+}
+
+boost::asio::awaitable<grant_result> authorization_code_grant::refuse_replay(std::string_view code,
+                                                                             std::string_view client_id,
+                                                                             std::int64_t now) {
+  // What the first exchange issued is named by the code. Its access token expires at most one
+  // token lifetime after now (it was issued before now), so the revocation entry outlives it.
+  const auto ids = issued_ids_of_code(code);
+  log::warn("authorization code replayed: revoking what it issued",
+            {{"client_id", std::string(client_id)}, {"family", ids.refresh_family_id}});
+  if (!co_await revoke_issued(ids.refresh_family_id, ids.access_token_jti, now + deps_.issuer.ttl().count(), now))
+    co_return store_unavailable();
+  co_return invalid_code();
 }
 
 boost::asio::awaitable<grant_result> authorization_code_grant::handle(const grant_request& request) {
@@ -36,74 +51,87 @@ boost::asio::awaitable<grant_result> authorization_code_grant::handle(const gran
     co_return make_error(oauth_errc::invalid_request,
                          "The code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~] (RFC 7636 section 4.1).");
 
-  // What a fresh code will issue is decided first and recorded by the consume itself, so that
-  // a replay at any later moment finds it (one Redis round trip instead of two).
-  const bool with_refresh = c.allows_grant(grant_names::refresh_token);
-  planned_tokens planned{with_refresh ? random_uuid() : std::string(), random_uuid(),
-                         request.now + deps_.issuer.ttl().count()};
-  auto consumed = co_await deps_.codes.consume(*code, c.id, request.now, planned);
-  if (!consumed) co_return store_unavailable();
-  switch (consumed->outcome) {
-    case code_outcome::invalid:
-    case code_outcome::wrong_client:
-      co_return make_error(oauth_errc::invalid_grant, "The authorization code is invalid, expired or already used.");
-    case code_outcome::replayed: {
-      log::warn("authorization code replayed: revoking what it issued",
-                {{"client_id", c.id}, {"family", consumed->family_id}});
-      if (!co_await revoke_issued(consumed->family_id, consumed->access_token_jti, consumed->access_token_exp,
-                                  request.now))
-        co_return store_unavailable();
-      co_return make_error(oauth_errc::invalid_grant, "The authorization code is invalid, expired or already used.");
-    }
-    case code_outcome::fresh:
-      break;
-  }
-  const auto& record = consumed->record;
+  // Not a code of ours, or another client's: refused, and nothing changes. Another client can
+  // neither burn the code nor, by "replaying" it, have the right client's tokens revoked.
+  auto keys = deps_.code_keys();
+  auto opened = open_authorization_code(*code, *keys);
+  if (!opened || opened->record.client_id != c.id) co_return invalid_code();
+  const auto& record = opened->record;
 
+  if (request.now >= record.expires_at) {
+    // Never exchanged in time: nothing to revoke. Exchanged, then presented again late: a replay.
+    auto state = co_await deps_.codes.check_expired(*code);
+    if (!state) co_return store_unavailable();
+    if (*state == code_outcome::replayed) co_return co_await refuse_replay(*code, c.id, request.now);
+    co_return invalid_code();
+  }
+
+  // The answer to a fresh code is settled before the consume, so that the signature runs while
+  // Redis marks the code used. A refusal still consumes the code: single use even when the
+  // exchange fails (a wrong verifier burns it; the client starts over).
+  std::optional<token_error> refusal;
   auto redirect_uri = request.params.get("redirect_uri");
   if (record.redirect_uri_sent && !redirect_uri)
-    co_return make_error(oauth_errc::invalid_grant, "The redirect_uri of the authorization request is required.");
-  if (redirect_uri && *redirect_uri != record.redirect_uri)
-    co_return make_error(oauth_errc::invalid_grant, "The redirect_uri does not match the authorization request.");
-  if (!record.code_challenge.empty()) {
-    if (!verifier) co_return make_error(oauth_errc::invalid_grant, "The code_verifier is required (PKCE).");
-    if (!verify_s256(*verifier, record.code_challenge))
-      co_return make_error(oauth_errc::invalid_grant, "The code_verifier does not match the code_challenge.");
-  } else if (verifier) {
-    co_return make_error(oauth_errc::invalid_grant, "A code_verifier was sent but the authorization request had no "
+    refusal = make_error(oauth_errc::invalid_grant, "The redirect_uri of the authorization request is required.");
+  else if (redirect_uri && !opened->redirect_uri_matches(*redirect_uri))
+    refusal = make_error(oauth_errc::invalid_grant, "The redirect_uri does not match the authorization request.");
+  else if (!record.code_challenge.empty() && !verifier)
+    refusal = make_error(oauth_errc::invalid_grant, "The code_verifier is required (PKCE).");
+  else if (!record.code_challenge.empty() && !verify_s256(*verifier, record.code_challenge))
+    refusal = make_error(oauth_errc::invalid_grant, "The code_verifier does not match the code_challenge.");
+  else if (record.code_challenge.empty() && verifier)
+    refusal = make_error(oauth_errc::invalid_grant, "A code_verifier was sent but the authorization request had no "
                                                     "code_challenge.");
+
+  std::vector<std::string> scopes;
+  if (!refusal) {
+    auto found = co_await deps_.users.find_by_id(record.user_id);
+    if (!found) co_return store_unavailable();
+    if (!*found) refusal = make_error(oauth_errc::invalid_grant, "The user of this authorization code no longer exists.");
+    else
+      for (const auto& s : record.scopes)
+        if (scope_grants((*found)->scopes, s)) scopes.push_back(s);
   }
 
-  auto found = co_await deps_.users.find_by_id(record.user_id);
-  if (!found) co_return store_unavailable();
-  if (!*found) co_return make_error(oauth_errc::invalid_grant, "The user of this authorization code no longer exists.");
-  std::vector<std::string> scopes;
-  for (const auto& s : record.scopes)
-    if (scope_grants((*found)->scopes, s)) scopes.push_back(s);
+  const auto ids = issued_ids_of_code(*code);
+  access_token_claims claims{record.user_id,  c.id, std::move(scopes), ids.access_token_jti, request.now,
+                             request.now + deps_.issuer.ttl().count()};
+  std::optional<issued_access_token> token;
+  std::exception_ptr sign_failure;
+  std::function<void()> sign;
+  if (!refusal)
+    sign = [&]() noexcept {
+      try {
+        token = deps_.issuer.sign(claims);
+      } catch (...) {
+        sign_failure = std::current_exception();
+      }
+    };
+  auto consumed = co_await deps_.codes.consume(*code, std::move(sign));
+  if (sign_failure) std::rethrow_exception(sign_failure);
+  if (!consumed) co_return store_unavailable();
+  if (*consumed == code_outcome::replayed) co_return co_await refuse_replay(*code, c.id, request.now);
+  if (*consumed == code_outcome::invalid) co_return invalid_code();  // gone from Redis: unknown
+  if (refusal) co_return std::move(*refusal);
 
-  // The jti and expiry the consume already recorded beside the code (a replay revokes them).
-  access_token_claims claims{record.user_id, c.id, std::move(scopes), planned.access_jti, request.now,
-                             planned.access_exp};
   std::optional<std::string> refresh;
-  if (with_refresh) {
-    refresh_grant_record fam{planned.family_id, c.id, record.user_id, claims.scopes,
+  if (c.allows_grant(grant_names::refresh_token)) {
+    refresh_grant_record fam{ids.refresh_family_id, c.id, record.user_id, claims.scopes,
                              request.now + deps_.refresh_token_ttl.count()};
     refresh = random_token();
     auto stored = co_await deps_.refresh_tokens.issue(*refresh, fam, claims.jti, claims.expires_at);
     if (!stored) co_return store_unavailable();
-    // A replay between the consume and the family's creation found no family to revoke: ask
-    // whether one came, and if so revoke what was just issued. (The access token needs no
-    // such check: a replay revokes its jti whenever it comes, even before it is signed.)
-    auto replayed = co_await deps_.codes.attach_tokens(*code, planned.family_id, claims.jti, claims.expires_at);
+    // A replay between the consume and the family's creation found no family to revoke: it
+    // recorded itself before revoking, so ask, and revoke what was just issued if it came.
+    // (The access token needs no such check: its jti is revoked whenever a replay comes.)
+    auto replayed = co_await deps_.codes.replayed(*code);
     if (!replayed || *replayed) {
-      if (!co_await revoke_issued(planned.family_id, claims.jti, claims.expires_at, request.now) || !replayed)
+      if (!co_await revoke_issued(ids.refresh_family_id, claims.jti, claims.expires_at, request.now) || !replayed)
         co_return store_unavailable();
-      co_return make_error(oauth_errc::invalid_grant, "The authorization code is invalid, expired or already used.");
+      co_return invalid_code();
     }
   }
-
-  auto token = deps_.issuer.sign(claims);
-  co_return token_response{std::move(token.token), deps_.issuer.ttl().count(), std::move(refresh),
+  co_return token_response{std::move(token->token), deps_.issuer.ttl().count(), std::move(refresh),
                            std::move(claims.scopes)};
 }
 

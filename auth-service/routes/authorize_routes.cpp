@@ -136,9 +136,12 @@ private:
     record.scopes = request.scopes;
     record.code_challenge = request.code_challenge;
     record.auth_time = session.session.auth_time;
-    auto code = co_await d_.codes.issue(record, unix_now(), d_.code_ttl);
-    if (!code) co_return unavailable_page();
-    std::vector<std::pair<std::string, std::string>> p{{"code", *code}};
+    const auto ttl = std::max(d_.code_ttl, std::chrono::seconds(1));
+    record.expires_at = unix_now() + ttl.count();
+    std::string code = seal_authorization_code(record, d_.code_keys()->front());
+    auto remembered = co_await d_.codes.remember(code, ttl);
+    if (!remembered) co_return unavailable_page();
+    std::vector<std::pair<std::string, std::string>> p{{"code", std::move(code)}};
     if (request.state) p.emplace_back("state", *request.state);
     p.emplace_back("iss", d_.issuer);
     co_return redirect_to(http::status::found, with_query(request.redirect_uri, p));

@@ -17,6 +17,7 @@
 // Every answer is no-store; pages have the pages' CSP (its form-action names the client's
 // redirect URI origin so that the browser follows the 302 after the consent form).
 #include "auth-service/session/browser_sessions.hpp"
+#include "auth-service/authorize/code_seal.hpp"
 #include "auth-service/storage/authorization_code_store.hpp"
 #include "auth-service/storage/client_store.hpp"
 #include "auth-service/storage/consent_store.hpp"
@@ -34,6 +35,7 @@ struct authorize_dependencies {
   user_store& users;
   consent_store& consents;
   authorization_code_store& codes;
+  code_keys_source code_keys;               // seals the codes (authorize/code_seal.hpp)
   browser_sessions& sessions;
   std::string issuer;                       // AUTH_ISSUER: the iss of every response (RFC 9207)
   std::chrono::seconds code_ttl{60};        // AUTH_CODE_TTL

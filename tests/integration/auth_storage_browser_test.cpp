@@ -1,12 +1,13 @@
 // The Redis stores of the browser flow against the real server: login sessions (idle and
 // absolute expiry, the per-user index, logout everywhere) and authorization codes (single
-// use, client binding, expiry, replay detection and the attach race), no plaintext secret at
+// use, expiry, replay detection and the race with the refresh family), no plaintext secret at
 // rest, malformed input refused before Redis, and Redis going away and coming back.
 // Expiries are checked through PTTL and the stores' `now` parameter, not by sleeping: the
 // suite runs on loaded machines.
 #include "auth-service/storage/redis_authorization_code_store.hpp"
 #include "auth-service/storage/redis_session_store.hpp"
 #include "auth-service/storage/refresh_token_crypto.hpp"
+#include "common/encoding.hpp"
 #include "common/random.hpp"
 #include "common/time.hpp"
 #include "tests/integration/redis_test_support.hpp"
@@ -95,34 +96,30 @@ struct fixture {
   std::string session_key(const std::string& id) { return sessions.session_key(refresh_token_hash(id)); }
   std::int64_t pttl(const std::string& key) { return cmd({"PTTL", key}).integer; }
 
-  authorization_code_record code_record(std::string client = "c1") {
-    authorization_code_record rec;
-    rec.client_id = std::move(client);
-    rec.redirect_uri = "https://app.example/cb?x=1&y=2";
-    rec.redirect_uri_sent = true;
-    rec.user_id = "u1";
-    rec.scopes = {"read-posts", "write-posts"};
-    rec.code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-    rec.auth_time = now - 5;
-    rec.expires_at = 1;  // ignored by issue()
-    return rec;
+  // The store sees codes only as text: any base64url string of a code's length will do.
+  std::string issue(std::chrono::seconds ttl = 60s) {
+    std::string code = oauth::base64url_encode(oauth::random_bytes(230));
+    auto r = run(io, codes.remember(code, ttl));
+    REQUIRE_MESSAGE(ok(r), "remember failed: " << r.error().message());
+    return code;
   }
-  std::string issue(std::chrono::seconds ttl = 60s, std::string client = "c1") {
-    auto r = run(io, codes.issue(code_record(std::move(client)), now, ttl));
-    REQUIRE_MESSAGE(ok(r), "issue failed: " << r.error().message());
-    return *r;
-  }
-  consume_result consume(const std::string& code, std::string client = "c1", std::int64_t at = 0) {
-    auto r = run(io, codes.consume(code, client, at != 0 ? at : now));
+  code_outcome consume(const std::string& code) {
+    auto r = run(io, codes.consume(code));
     REQUIRE_MESSAGE(ok(r), "consume failed: " << r.error().message());
     return *r;
   }
-  bool attach(const std::string& code, std::string family, std::string jti, std::int64_t exp) {
-    auto r = run(io, codes.attach_tokens(code, family, jti, exp));
-    REQUIRE_MESSAGE(ok(r), "attach_tokens failed: " << r.error().message());
+  code_outcome check_expired(const std::string& code) {
+    auto r = run(io, codes.check_expired(code));
+    REQUIRE_MESSAGE(ok(r), "check_expired failed: " << r.error().message());
+    return *r;
+  }
+  bool replayed(const std::string& code) {
+    auto r = run(io, codes.replayed(code));
+    REQUIRE_MESSAGE(ok(r), "replayed failed: " << r.error().message());
     return *r;
   }
   std::string code_key(const std::string& code) { return codes.code_key(refresh_token_hash(code)); }
+  std::string replayed_key(const std::string& code) { return codes.replayed_key(refresh_token_hash(code)); }
 };
 
 // A client that was never started: every command fails at once with not_connected, so a store
@@ -269,50 +266,40 @@ TEST_CASE("session: a malformed id is not found, and Redis is not asked") {
 
 // --- authorization codes ---------------------------------------------------------------------
 
-TEST_CASE_FIXTURE(fixture, "code: issued, consumed once with its record, then a replay") {
+TEST_CASE_FIXTURE(fixture, "code: remembered fresh under its hash, consumed once, then every presentation a replay") {
   const std::string code = issue(60s);
-  CHECK(code.size() == 43);
   const auto key = code_key(code);
-  // The record outlives the code's validity by the replay window.
+  // The state outlives the code's validity by the replay window.
   auto t = cmd({"TTL", key}).integer;
   CHECK(t <= 660);
   CHECK(t > 600);
-  CHECK(cmd({"HGET", key, "st"}).str == "fresh");
+  CHECK(cmd({"GET", key}).str == "f");
+  CHECK_FALSE(replayed(code));
 
-  auto r = consume(code);
-  CHECK(r.outcome == code_outcome::fresh);
-  CHECK(r.record.client_id == "c1");
-  CHECK(r.record.redirect_uri == "https://app.example/cb?x=1&y=2");
-  CHECK(r.record.redirect_uri_sent);
-  CHECK(r.record.user_id == "u1");
-  CHECK(r.record.scopes == std::vector<std::string>{"read-posts", "write-posts"});
-  CHECK(r.record.code_challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
-  CHECK(r.record.auth_time == now - 5);
-  CHECK(r.record.expires_at == now + 60);
-  CHECK(r.family_id.empty());
-  CHECK(cmd({"HGET", key, "st"}).str == "used");
-  CHECK(cmd({"HEXISTS", key, "rep"}).integer == 0);
+  CHECK(consume(code) == code_outcome::fresh);
+  CHECK(cmd({"GET", key}).str == "u");
+  CHECK(cmd({"TTL", key}).integer > 600);  // the consume kept the expiry
+  CHECK_FALSE(replayed(code));
+  CHECK(cmd({"EXISTS", replayed_key(code)}).integer == 0);
 
-  auto again = consume(code);
-  CHECK(again.outcome == code_outcome::replayed);
-  CHECK(again.record.user_id == "u1");
-  CHECK(again.record.client_id == "c1");
-  CHECK(cmd({"HGET", key, "rep"}).str == "1");
-  CHECK(consume(code).outcome == code_outcome::replayed);
+  CHECK(consume(code) == code_outcome::replayed);
+  CHECK(replayed(code));
+  auto rt = cmd({"TTL", replayed_key(code)}).integer;
+  CHECK(rt <= 600);
+  CHECK(rt > 590);
+  CHECK(consume(code) == code_outcome::replayed);
+  CHECK(replayed(code));  // for good: later presentations do not clear it
 
-  // No redirect URI sent, no challenge.
-  auto rec = code_record();
-  rec.redirect_uri_sent = false;
-  rec.code_challenge.clear();
-  rec.scopes.clear();
-  auto plain = run(io, codes.issue(rec, now, 60s));
-  REQUIRE(ok(plain));
-  auto p = consume(*plain);
-  REQUIRE(p.outcome == code_outcome::fresh);
-  CHECK_FALSE(p.record.redirect_uri_sent);
-  CHECK(p.record.code_challenge.empty());
-  CHECK(p.record.scopes.empty());
-  CHECK(consume(oauth::random_token()).outcome == code_outcome::invalid);  // unknown
+  // Remembering a used code again cannot make it fresh.
+  CHECK_FALSE(ok(run(io, codes.remember(code, 60s))));
+  CHECK(cmd({"GET", key}).str == "u");
+  // Unknown: never remembered.
+  const std::string unknown = oauth::random_token();
+  CHECK(consume(unknown) == code_outcome::invalid);
+  CHECK(cmd({"EXISTS", code_key(unknown)}).integer == 0);  // the consume created nothing
+  // A ttl below one second is one second.
+  const std::string brief = issue(0s);
+  CHECK(cmd({"TTL", code_key(brief)}).integer > 600);
 }
 
 TEST_CASE_FIXTURE(fixture, "code: 16 concurrent exchanges of one code: exactly one is fresh, the rest replays") {
@@ -320,11 +307,11 @@ TEST_CASE_FIXTURE(fixture, "code: 16 concurrent exchanges of one code: exactly o
   std::vector<code_outcome> outcomes;
   int finished = 0;
   for (int i = 0; i < 16; ++i) {
-    asio::co_spawn(io, codes.consume(code, "c1", now), [&](std::exception_ptr e, store_result<consume_result> r) {
+    asio::co_spawn(io, codes.consume(code), [&](std::exception_ptr e, store_result<code_outcome> r) {
       ++finished;
       REQUIRE(e == nullptr);
       REQUIRE(ok(r));
-      outcomes.push_back(r->outcome);
+      outcomes.push_back(*r);
     });
   }
   io.restart();
@@ -333,123 +320,77 @@ TEST_CASE_FIXTURE(fixture, "code: 16 concurrent exchanges of one code: exactly o
   REQUIRE(finished == 16);
   CHECK(std::count(outcomes.begin(), outcomes.end(), code_outcome::fresh) == 1);
   CHECK(std::count(outcomes.begin(), outcomes.end(), code_outcome::replayed) == 15);
+  CHECK(replayed(code));
 }
 
-TEST_CASE_FIXTURE(fixture, "code: another client can neither use nor burn a code") {
+TEST_CASE_FIXTURE(fixture, "code: past its expiry a fresh code stays unused, a used one is a replay") {
+  const std::string never_used = issue();
+  CHECK(check_expired(never_used) == code_outcome::invalid);
+  CHECK(cmd({"GET", code_key(never_used)}).str == "f");  // not marked used
+  CHECK_FALSE(replayed(never_used));
+
+  const std::string used = issue();
+  REQUIRE(consume(used) == code_outcome::fresh);
+  CHECK_FALSE(replayed(used));
+  CHECK(check_expired(used) == code_outcome::replayed);
+  CHECK(replayed(used));  // recorded, as a consume would
+
+  CHECK(check_expired(oauth::random_token()) == code_outcome::invalid);
+}
+
+TEST_CASE_FIXTURE(fixture, "code: a replay is recorded before it is answered, so the first exchange sees it") {
+  // The race the refresh family needs closed: the first exchange consumes, a replay comes and
+  // is answered (it found no family yet), then the first exchange asks.
   const std::string code = issue();
-  const auto key = code_key(code);
-  auto r = consume(code, "c2");
-  CHECK(r.outcome == code_outcome::wrong_client);
-  CHECK(r.record.user_id.empty());  // nothing of the grant leaks to the other client
-  CHECK(cmd({"HGET", key, "st"}).str == "fresh");
-  CHECK(consume(code, "c1").outcome == code_outcome::fresh);
-  // Nor, once used, trigger the replay that revokes the right client's tokens.
-  CHECK(attach(code, "fam-1", "jti-1", now + 3600) == false);
-  CHECK(consume(code, "c2").outcome == code_outcome::wrong_client);
-  CHECK(cmd({"HEXISTS", key, "rep"}).integer == 0);
-  CHECK(attach(code, "fam-1", "jti-1", now + 3600) == false);
+  REQUIRE(consume(code) == code_outcome::fresh);
+  REQUIRE_FALSE(replayed(code));
+  REQUIRE(consume(code) == code_outcome::replayed);
+  CHECK(replayed(code));
 }
 
-TEST_CASE_FIXTURE(fixture, "code: an expired code is invalid; once used, it stays a replay after expiry") {
-  const std::string code = issue(60s);
-  CHECK(consume(code, "c1", now + 60).outcome == code_outcome::invalid);
-  CHECK(consume(code, "c1", now + 3600).outcome == code_outcome::invalid);
-  CHECK(cmd({"HGET", code_key(code), "st"}).str == "fresh");  // the refusal changed nothing
-  CHECK(consume(code, "c1", now + 59).outcome == code_outcome::fresh);
-
-  // Presented again after its expiry, within the replay window: still a replay.
-  REQUIRE(attach(code, "fam-late", "jti-late", now + 3600) == false);
-  auto r = consume(code, "c1", now + 300);
-  CHECK(r.outcome == code_outcome::replayed);
-  CHECK(r.family_id == "fam-late");
-  // A ttl below one second is one second.
-  const std::string brief = issue(0s);
-  CHECK(consume(brief, "c1", now + 1).outcome == code_outcome::invalid);
-  CHECK(consume(brief, "c1", now).outcome == code_outcome::fresh);
-}
-
-TEST_CASE_FIXTURE(fixture, "code: a replay after attach_tokens returns what the first exchange issued") {
+TEST_CASE_FIXTURE(fixture, "code: while_waiting runs exactly once, whatever the outcome") {
+  int runs = 0;
+  auto count = [&runs] { ++runs; };
   const std::string code = issue();
-  REQUIRE(consume(code).outcome == code_outcome::fresh);
-  CHECK(attach(code, "fam-9", "jti-9", now + 7200) == false);
-  auto r = consume(code);
-  CHECK(r.outcome == code_outcome::replayed);
-  CHECK(r.family_id == "fam-9");
-  CHECK(r.access_token_jti == "jti-9");
-  CHECK(r.access_token_exp == now + 7200);
-  CHECK(r.record.user_id == "u1");
-
-  // A client without refresh tokens: no family, the access token only.
-  const std::string other = issue();
-  REQUIRE(consume(other).outcome == code_outcome::fresh);
-  CHECK(attach(other, "", "jti-only", now + 60) == false);
-  r = consume(other);
-  CHECK(r.outcome == code_outcome::replayed);
-  CHECK(r.family_id.empty());
-  CHECK(r.access_token_jti == "jti-only");
+  REQUIRE(ok(run(io, codes.consume(code, count))));
+  CHECK(runs == 1);
+  REQUIRE(ok(run(io, codes.consume(code, count))));  // a replay
+  CHECK(runs == 2);
+  REQUIRE(ok(run(io, codes.consume("not a code", count))));  // refused without Redis
+  CHECK(runs == 3);
+  unreachable u;
+  CHECK_FALSE(ok(run(u.io, u.codes.consume(oauth::random_token(), count))));  // not connected
+  CHECK(runs == 4);
 }
 
-TEST_CASE_FIXTURE(fixture, "code: what the consume planned is what a replay finds, with no attach_tokens at all") {
-  const std::string code = issue();
-  auto first = run(io, codes.consume(code, "c1", now, planned_tokens{"", "jti-planned", now + 7200}));
-  REQUIRE(ok(first));
-  REQUIRE(first->outcome == code_outcome::fresh);
-  auto r = consume(code);
-  CHECK(r.outcome == code_outcome::replayed);
-  CHECK(r.family_id.empty());
-  CHECK(r.access_token_jti == "jti-planned");
-  CHECK(r.access_token_exp == now + 7200);
-  // A replay does not overwrite the plan, and an unplanned consume leaves nothing attached.
-  auto replay = run(io, codes.consume(code, "c1", now, planned_tokens{"fam-x", "jti-x", now + 1}));
-  REQUIRE(ok(replay));
-  CHECK(replay->access_token_jti == "jti-planned");
-  const std::string plain = issue();
-  REQUIRE(consume(plain).outcome == code_outcome::fresh);
-  CHECK(consume(plain).access_token_jti.empty());
-}
-
-TEST_CASE_FIXTURE(fixture, "code: a replay before attach_tokens is reported by attach_tokens") {
-  const std::string code = issue();
-  REQUIRE(consume(code).outcome == code_outcome::fresh);
-  auto r = consume(code);  // the replay wins the race against the first exchange's attach
-  CHECK(r.outcome == code_outcome::replayed);
-  CHECK(r.family_id.empty());
-  CHECK(r.access_token_jti.empty());
-  CHECK(r.access_token_exp == 0);
-  CHECK(attach(code, "fam-2", "jti-2", now + 7200) == true);
-  // Later replays see what was attached (the caller revokes it anyway).
-  CHECK(consume(code).family_id == "fam-2");
-  // A code whose record is gone cannot link tokens to it: reported the same way.
-  const std::string gone = issue();
-  REQUIRE(consume(gone).outcome == code_outcome::fresh);
-  cmd({"DEL", code_key(gone)});
-  CHECK(attach(gone, "fam-3", "jti-3", now + 7200) == true);
-}
-
-TEST_CASE_FIXTURE(fixture, "code: NUL bytes and garbage are invalid") {
+TEST_CASE_FIXTURE(fixture, "code: NUL bytes and garbage are invalid and touch nothing") {
   const std::string code = issue();
   std::string with_nul = code;
   with_nul[5] = '\0';
-  CHECK(consume(with_nul).outcome == code_outcome::invalid);
-  CHECK(consume(code + std::string(1, '\0')).outcome == code_outcome::invalid);
-  CHECK(consume(code.substr(0, 42)).outcome == code_outcome::invalid);
-  CHECK(consume(code + code).outcome == code_outcome::invalid);
-  CHECK(consume("' or 1=1 --").outcome == code_outcome::invalid);
-  CHECK(cmd({"HGET", code_key(code), "st"}).str == "fresh");  // none of them touched it
-  CHECK(consume(code).outcome == code_outcome::fresh);
+  CHECK(consume(with_nul) == code_outcome::invalid);
+  CHECK(consume(code + std::string(1, '\0')) == code_outcome::invalid);
+  CHECK(consume(code.substr(0, 42)) == code_outcome::invalid);
+  CHECK(consume(code + code) == code_outcome::invalid);
+  CHECK(consume("' or 1=1 --") == code_outcome::invalid);
+  CHECK(cmd({"GET", code_key(code)}).str == "f");  // none of them touched it
+  CHECK(consume(code) == code_outcome::fresh);
 }
 
 TEST_CASE("code: malformed codes are invalid without asking Redis") {
   unreachable u;
   for (const auto& code : malformed_tokens()) {
-    auto r = run(u.io, u.codes.consume(code, "c1", oauth::unix_now()));
+    if (code.size() <= 2048 && oauth::base64url_decode(code)) continue;  // well-formed text: asks Redis
+    auto r = run(u.io, u.codes.consume(code));
     REQUIRE(ok(r));
-    CHECK(r->outcome == code_outcome::invalid);
-    auto a = run(u.io, u.codes.attach_tokens(code, "f", "j", 1));
-    REQUIRE(ok(a));
-    CHECK(*a == true);
+    CHECK(*r == code_outcome::invalid);
+    auto e = run(u.io, u.codes.check_expired(code));
+    REQUIRE(ok(e));
+    CHECK(*e == code_outcome::invalid);
+    auto rep = run(u.io, u.codes.replayed(code));
+    REQUIRE(ok(rep));
+    CHECK(*rep == true);  // nothing links tokens to such a code: they must not be handed out
   }
-  CHECK_FALSE(ok(run(u.io, u.codes.consume(oauth::random_token(), "c1", oauth::unix_now()))));
+  CHECK_FALSE(ok(run(u.io, u.codes.consume(oauth::random_token()))));
 }
 
 // --- both -------------------------------------------------------------------------------------
@@ -457,13 +398,13 @@ TEST_CASE("code: malformed codes are invalid without asking Redis") {
 TEST_CASE_FIXTURE(fixture, "no key or value in Redis holds a session id, a CSRF token or a code") {
   const auto s = create("u-scan");
   const std::string code = issue();
-  REQUIRE(consume(code).outcome == code_outcome::fresh);
-  REQUIRE(attach(code, "fam-scan", "jti-scan", now + 60) == false);
-  REQUIRE(consume(code).outcome == code_outcome::replayed);
+  REQUIRE(consume(code) == code_outcome::fresh);
+  REQUIRE(consume(code) == code_outcome::replayed);
   const std::vector<std::string> secrets{s.id, s.session.csrf_token, code};
   // The records are there, under the hashes.
   REQUIRE(cmd({"EXISTS", session_key(s.id)}).integer == 1);
   REQUIRE(cmd({"EXISTS", code_key(code)}).integer == 1);
+  REQUIRE(cmd({"EXISTS", replayed_key(code)}).integer == 1);
 
   std::string cursor = "0";
   int scanned = 0;
@@ -488,7 +429,7 @@ TEST_CASE_FIXTURE(fixture, "no key or value in Redis holds a session id, a CSRF 
           CHECK_MESSAGE(t.find(secret) == std::string::npos, "plaintext secret in key " << k.str);
     }
   } while (cursor != "0");
-  CHECK(scanned >= 3);  // the session, the user's index, the code
+  CHECK(scanned >= 4);  // the session, the user's index, the code and its replay
 }
 
 TEST_CASE_FIXTURE(fixture, "Redis down: both stores report an error, and work again after a restart") {
@@ -501,9 +442,10 @@ TEST_CASE_FIXTURE(fixture, "Redis down: both stores report an error, and work ag
   CHECK_FALSE(ok(run(io, sessions.find(before.id, now, 1800s))));
   CHECK_FALSE(ok(run(io, sessions.destroy(before.id))));
   CHECK_FALSE(ok(run(io, sessions.destroy_all_for_user("u-down"))));
-  CHECK_FALSE(ok(run(io, codes.issue(code_record(), now, 60s))));
-  CHECK_FALSE(ok(run(io, codes.consume(code, "c1", now))));
-  CHECK_FALSE(ok(run(io, codes.attach_tokens(code, "f", "j", now))));
+  CHECK_FALSE(ok(run(io, codes.remember(oauth::random_token(), 60s))));
+  CHECK_FALSE(ok(run(io, codes.consume(code))));
+  CHECK_FALSE(ok(run(io, codes.check_expired(code))));
+  CHECK_FALSE(ok(run(io, codes.replayed(code))));
 
   oauth::test::services("start", "redis");
   REQUIRE(oauth::test::eventually_on(io, [&] { return redis.connected(); }, 15s));
@@ -511,5 +453,5 @@ TEST_CASE_FIXTURE(fixture, "Redis down: both stores report an error, and work ag
   auto s = find(before.id, now);
   REQUIRE(s.has_value());
   CHECK(s->user_id == "u-down");
-  CHECK(consume(code).outcome == code_outcome::fresh);
+  CHECK(consume(code) == code_outcome::fresh);
 }
