@@ -144,6 +144,11 @@ std::string seal_authorization_code(const authorization_code_record& record, con
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   o[0] = format_version;
   std::copy(key.selector.begin(), key.selector.end(), o + 1);
+  // A code open_authorization_code() would refuse must not be handed out.
+  if ((out.size() + 2) / 3 * 4 > max_authorization_code_length) {
+    OPENSSL_cleanse(plain.data(), plain.size());
+    throw std::length_error("authorization code too long");
+  }
   const std::string nonce = random_bytes(nonce_size);
   std::copy(nonce.begin(), nonce.end(), o + header_size);
   unsigned long long written = 0;

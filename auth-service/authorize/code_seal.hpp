@@ -67,7 +67,9 @@ code_sealing_key derive_code_sealing_key(const jwt::key& signing_key);
 inline constexpr std::size_t max_authorization_code_length = 2048;
 
 // Seals `record` (expires_at included) under `key`. Throws std::length_error when a field
-// exceeds the format (ids and challenge 255 bytes, scopes 65,535): callers pass validated data.
+// exceeds the format (ids and challenge 255 bytes, scopes 65,535) or the code would be longer
+// than max_authorization_code_length (about 1,400 bytes of ids, challenge and scopes together):
+// callers pass validated data (UUIDs, a 43-character challenge, catalogue scopes).
 std::string seal_authorization_code(const authorization_code_record& record, const code_sealing_key& key);
 
 // nullopt for anything that is not a code sealed under one of `keys`: another shape, a NUL

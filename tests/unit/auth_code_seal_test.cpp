@@ -150,6 +150,9 @@ TEST_CASE("code seal: fields beyond the format are refused, not truncated") {
   rec.client_id = std::string(256, 'c');
   CHECK_THROWS_AS(seal_authorization_code(rec, keys[0]), std::length_error);
   rec = sample();
+  rec.scopes.assign(200, "write-posts");  // 2,399 bytes: the code would be too long to open
+  CHECK_THROWS_AS(seal_authorization_code(rec, keys[0]), std::length_error);
+  rec = sample();
   rec.code_challenge = std::string(255, 'x');
   CHECK(open_authorization_code(seal_authorization_code(rec, keys[0]), keys)->record.code_challenge.size() == 255);
 }
