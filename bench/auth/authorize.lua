@@ -1,6 +1,6 @@
 -- wrk: GET /oauth/authorize with a signed-in session and remembered consent: every answer is
--- a 302 to the redirect URI with a fresh code (session lookup in Redis, the client and user
--- from memory, the consent from PostgreSQL, the code stored in Redis).
+-- a 302 to the redirect URI with a fresh code (session lookup in Redis, the client, user and
+-- consent from their caches, the code sealed and its single-use state stored in Redis).
 -- Each thread writes the codes it receives to CODES_DIR/codes-<thread> (for code.lua).
 -- env: TARGET (path and query), COOKIE (oauth_session=...), CODES_DIR (optional)
 local counter = 0
