@@ -17,6 +17,8 @@
 #include <hiredis/async.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -194,6 +196,32 @@ boost::asio::awaitable<result_type> client::command(std::vector<std::string> arg
   co_return co_await send(std::move(args), timeout, std::move(while_waiting));
 }
 
+namespace {
+
+// command(args, while_waiting): the caller resumes only once BOTH the reply has come and
+// while_waiting has returned. Its coroutine frame (which while_waiting may write to) is then
+// never resumed on another thread of a multi-threaded executor while while_waiting still runs.
+struct overlap_gate {
+  std::atomic<int> pending{2};
+  std::optional<result_type> result;
+  std::exception_ptr thrown;  // from while_waiting: rethrown to the caller
+  std::optional<boost::asio::any_completion_handler<void(result_type)>> handler;
+  boost::asio::any_io_executor caller;
+
+  // Called once by each side; the second resumes the caller (always posted: never inline in
+  // the initiation or in a hiredis callback).
+  static void arrive(const std::shared_ptr<overlap_gate>& g) {
+    if (g->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+    boost::asio::post(g->caller, [g] {
+      auto h = std::move(*g->handler);
+      g->handler.reset();
+      std::move(h)(std::move(*g->result));
+    });
+  }
+};
+
+} // namespace
+
 boost::asio::awaitable<result_type> client::send(std::vector<std::string> args, std::chrono::milliseconds timeout,
                                                  std::function<void()> while_waiting) {
   // Runs while_waiting on every path that does not hand the command over.
@@ -205,14 +233,28 @@ boost::asio::awaitable<result_type> client::send(std::vector<std::string> args, 
   std::shared_ptr<impl> state = lane_for(co_await boost::asio::this_coro::executor);
   if (args.empty()) co_return failed_at_once(errc::invalid_argument);
   if (!state->ready()) co_return failed_at_once(errc::not_connected);
+  auto gate = while_waiting ? std::make_shared<overlap_gate>() : nullptr;
 
   auto initiation = [](auto handler, std::shared_ptr<impl> state, std::vector<std::string> args,
-                       std::chrono::milliseconds timeout, std::function<void()> while_waiting) {
+                       std::chrono::milliseconds timeout, std::function<void()> while_waiting,
+                       std::shared_ptr<overlap_gate> gate) {
     // Completion goes to the caller's executor, which must not run out of work meanwhile.
     boost::asio::any_io_executor caller = boost::asio::prefer(
         boost::asio::any_io_executor(boost::asio::get_associated_executor(handler, state->strand())),
         boost::asio::execution::outstanding_work.tracked);
-    auto req = std::make_shared<request>(std::move(handler), std::move(caller), state->strand());
+    std::shared_ptr<request> req;
+    if (gate) {
+      gate->handler.emplace(std::move(handler));
+      gate->caller = caller;
+      auto on_reply = [gate](result_type r) {
+        gate->result.emplace(std::move(r));
+        overlap_gate::arrive(gate);
+      };
+      req = std::make_shared<request>(boost::asio::any_completion_handler<void(result_type)>(std::move(on_reply)),
+                                      std::move(caller), state->strand());
+    } else {
+      req = std::make_shared<request>(std::move(handler), std::move(caller), state->strand());
+    }
     if (state->on_own_thread()) {
       // The lane's only thread: nothing of the strand can be running, so no hop through it.
       state->submit(req, args, timeout);
@@ -222,12 +264,19 @@ boost::asio::awaitable<result_type> client::send(std::vector<std::string> args, 
         state->submit(req, args, timeout);
       });
     }
-    // The coroutine is suspended and the completion is always posted (finish()), so this runs
-    // before the reply can resume the caller.
-    if (while_waiting) while_waiting();
+    if (!gate) return;
+    try {
+      while_waiting();
+    } catch (...) {
+      gate->thrown = std::current_exception();
+    }
+    overlap_gate::arrive(gate);
   };
-  co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(result_type)>(
-      initiation, boost::asio::use_awaitable, std::move(state), std::move(args), timeout, std::move(while_waiting));
+  auto r = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(result_type)>(
+      initiation, boost::asio::use_awaitable, std::move(state), std::move(args), timeout, std::move(while_waiting),
+      gate);
+  if (gate && gate->thrown) std::rethrow_exception(gate->thrown);
+  co_return r;
 }
 
 boost::asio::awaitable<result_type> client::eval(const script& s, std::vector<std::string> keys,

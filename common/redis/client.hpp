@@ -63,8 +63,10 @@ public:
   // is handed to the connection (written at once when the caller is on its lane's thread),
   // before the reply is awaited: CPU work that does not depend on the reply (an RSA signature,
   // 300 µs) overlaps the round trip instead of following it, which with `appendfsync always`
-  // includes an fsync. It runs whatever the outcome (also when the command fails at once),
-  // and must not throw.
+  // includes an fsync. It runs exactly once whatever the outcome (also when the command fails
+  // at once), on the caller's thread, and the caller resumes only after both it has returned
+  // and the reply has come (so it may write to the caller's frame, on any executor). An
+  // exception it throws is rethrown to the caller once the command has completed.
   boost::asio::awaitable<boost::system::result<reply>> command(std::vector<std::string> args,
                                                                std::function<void()> while_waiting);
 

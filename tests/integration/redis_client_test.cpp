@@ -12,6 +12,7 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -436,6 +437,57 @@ TEST_CASE("redis client: while_waiting runs once on the caller's thread, with th
   observer_guard.reset();
   observer_io.stop();
   observer_thread.join();
+}
+
+TEST_CASE("redis client: on a multi-threaded executor the caller resumes only after while_waiting returned") {
+  asio::io_context io(2);
+  auto guard = asio::make_work_guard(io);
+  client c(io.get_executor(), options());
+  c.start();
+  std::thread t1([&] { io.run(); });
+  std::thread t2([&] { io.run(); });
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (!c.connected() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  REQUIRE(c.connected());
+
+  std::atomic<bool> finished{false};
+  std::atomic<bool> finished_at_resume{false};
+  auto done = asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<result_type> {
+        strings ping{"PING"};
+        auto r = co_await c.command(std::move(ping), [&] {
+          // The reply is back long before this returns; the other thread must not resume the
+          // caller meanwhile.
+          std::this_thread::sleep_for(100ms);
+          finished = true;
+        });
+        finished_at_resume = finished.load();
+        co_return r;
+      },
+      asio::use_future);
+  REQUIRE(done.wait_for(10s) == std::future_status::ready);
+  auto r = done.get();
+  REQUIRE(r.has_value());
+  CHECK(r->str == "PONG");
+  CHECK(finished_at_resume);
+
+  // An exception of while_waiting reaches the caller, once the command has completed.
+  auto thrown = asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<result_type> {
+        strings ping{"PING"};
+        co_return co_await c.command(std::move(ping), [] { throw std::runtime_error("while waiting"); });
+      },
+      asio::use_future);
+  REQUIRE(thrown.wait_for(10s) == std::future_status::ready);
+  CHECK_THROWS_AS(thrown.get(), std::runtime_error);
+  CHECK(c.connected());  // the connection is unharmed
+
+  c.stop();
+  guard.reset();
+  t1.join();
+  t2.join();
 }
 
 TEST_CASE("redis client: strings, integers, nil, arrays and error replies") {
