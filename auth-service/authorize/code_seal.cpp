@@ -107,8 +107,9 @@ bool opened_authorization_code::redirect_uri_matches(std::string_view uri) const
   return sha256(uri) == redirect_uri_sha256;
 }
 
-code_sealing_key derive_code_sealing_key(const jwt::key& signing_key) {
+code_sealing_key derive_code_sealing_key(const jwt::key& signing_key, std::int64_t created_at) {
   code_sealing_key out;
+  out.created_at = created_at;
   const auto kid_digest = sha256(signing_key.kid());
   std::copy_n(kid_digest.begin(), out.selector.size(), out.selector.begin());
   std::string pem = signing_key.private_pem();
@@ -119,6 +120,18 @@ code_sealing_key derive_code_sealing_key(const jwt::key& signing_key) {
   OPENSSL_cleanse(pem.data(), pem.size());
   if (!ok) throw std::runtime_error("HMAC-SHA-256 failed");
   return out;
+}
+
+const code_sealing_key& choose_sealing_key(std::span<const code_sealing_key> keys, std::int64_t now,
+                                           std::chrono::seconds delay) {
+  if (keys.empty()) throw std::invalid_argument("no authorization code sealing key");
+  const code_sealing_key* newest_old = nullptr;
+  const code_sealing_key* oldest = &keys.front();
+  for (const auto& k : keys) {
+    if (k.created_at <= now - delay.count() && (!newest_old || k.created_at > newest_old->created_at)) newest_old = &k;
+    if (k.created_at < oldest->created_at) oldest = &k;
+  }
+  return newest_old ? *newest_old : *oldest;
 }
 
 std::string seal_authorization_code(const authorization_code_record& record, const code_sealing_key& key) {

@@ -19,6 +19,7 @@
 #include "common/jwt/key.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -54,13 +55,22 @@ struct opened_authorization_code {
 struct code_sealing_key {
   std::array<unsigned char, 4> selector{};
   std::array<unsigned char, 32> secret{};
+  std::int64_t created_at = 0;  // unix s, from the key file's name; 0: unknown (older than any)
 };
 
-// The sealing keys in use, the sealing one first (auth_app: the key manager's key_state).
+// The sealing keys in use (auth_app: the key manager's key_state).
 using code_keys_source = std::function<std::shared_ptr<const std::vector<code_sealing_key>>()>;
 
 // The sealing key of one signing key: deterministic, so every replica derives the same.
-code_sealing_key derive_code_sealing_key(const jwt::key& signing_key);
+code_sealing_key derive_code_sealing_key(const jwt::key& signing_key, std::int64_t created_at = 0);
+
+// The key that seals a code at `now`: the newest key created at least `delay` ago, or, when
+// none is that old, the oldest. A replica reloads AUTH_KEYS_DIR every KEY_RELOAD_SECONDS, so a
+// key just added is not yet known to the others: a code sealed with it on one replica and
+// exchanged on another would not open. With `delay` above the reload interval every replica
+// holds the sealing key. (Signing moves to the new key at once; only codes wait.)
+const code_sealing_key& choose_sealing_key(std::span<const code_sealing_key> keys, std::int64_t now,
+                                           std::chrono::seconds delay);
 
 // The longest code open() considers (a sealed record is far shorter); longer text is refused
 // before it is decoded.

@@ -17,9 +17,10 @@ std::shared_ptr<const key_state> make_state(jwt::key_store store) {
     fingerprint += store.files()[i].filename().string() + "=" + store.keys()[i].kid() + ";";
   fingerprint += "sign=" + store.signing_key().kid();
   auto jwks = boost::json::serialize(store.public_keys().to_jwks());
-  std::vector<code_sealing_key> code_keys{derive_code_sealing_key(store.signing_key())};
-  for (const auto& k : store.keys())
-    if (k.kid() != store.signing_key().kid()) code_keys.push_back(derive_code_sealing_key(k));
+  std::vector<code_sealing_key> code_keys;
+  for (std::size_t i = 0; i < store.keys().size(); ++i)
+    code_keys.push_back(
+        derive_code_sealing_key(store.keys()[i], jwt::key_store::file_time(store.files()[i]).value_or(0)));
   return std::make_shared<const key_state>(
       key_state{std::move(store), std::move(jwks), std::move(fingerprint), unix_now(), std::move(code_keys)});
 }

@@ -39,8 +39,8 @@ struct key_state {
   std::string jwks_json;           // {"keys":[…]} serialized
   std::string fingerprint;         // file names + kids: tells whether a reload changed anything
   std::int64_t loaded_at = 0;
-  // One authorization-code sealing key per signing key (code_seal.hpp); the first is the
-  // signing key's, which seals. The others open codes sealed before a rotation.
+  // One authorization-code sealing key per key file (code_seal.hpp): choose_sealing_key()
+  // picks the one that seals; all of them open.
   std::vector<code_sealing_key> code_keys;
 };
 

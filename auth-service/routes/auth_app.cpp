@@ -207,8 +207,10 @@ auth_app::auth_app(boost::asio::io_context& io, std::vector<boost::asio::any_io_
   const auto trusted = first_party_options_from(config_).trusted_origins;
   add_login_routes(*routes, parts_->login, parts_->browser, {trusted});
   add_authorize_routes(*routes, authorize_dependencies{parts_->clients, parts_->refresh_users, parts_->consents,
-                                                       parts_->codes, code_keys_of(parts_->keys), parts_->browser,
-                                                       config_.service.issuer, config_.auth_code_ttl, trusted});
+                                                       parts_->codes, code_keys_of(parts_->keys),
+                                                       config_.key_reload_interval + std::chrono::seconds(5),
+                                                       parts_->browser, config_.service.issuer, config_.auth_code_ttl,
+                                                       trusted});
   add_authorized_clients_routes(*routes, parts_->authorized_clients);
   http::server_options so{config_.service.listen, config_.service.http, tuning_.access_log, "auth-service"};
   parts_->server = std::make_unique<http::server>(io_, so, routes);

@@ -137,8 +137,10 @@ private:
     record.code_challenge = request.code_challenge;
     record.auth_time = session.session.auth_time;
     const auto ttl = std::max(d_.code_ttl, std::chrono::seconds(1));
-    record.expires_at = unix_now() + ttl.count();
-    std::string code = seal_authorization_code(record, d_.code_keys()->front());
+    const std::int64_t now = unix_now();
+    record.expires_at = now + ttl.count();
+    const auto keys = d_.code_keys();
+    std::string code = seal_authorization_code(record, choose_sealing_key(*keys, now, d_.code_key_delay));
     auto remembered = co_await d_.codes.remember(code, ttl);
     if (!remembered) co_return unavailable_page();
     std::vector<std::pair<std::string, std::string>> p{{"code", std::move(code)}};

@@ -36,6 +36,7 @@ struct authorize_dependencies {
   consent_store& consents;
   authorization_code_store& codes;
   code_keys_source code_keys;               // seals the codes (authorize/code_seal.hpp)
+  std::chrono::seconds code_key_delay{35};  // choose_sealing_key: KEY_RELOAD_SECONDS + 5
   browser_sessions& sessions;
   std::string issuer;                       // AUTH_ISSUER: the iss of every response (RFC 9207)
   std::chrono::seconds code_ttl{60};        // AUTH_CODE_TTL

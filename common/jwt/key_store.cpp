@@ -182,6 +182,10 @@ void throw_exception_from_error(const key_store_error& e, const boost::source_lo
   throw std::runtime_error(e.message());
 }
 
+std::optional<std::int64_t> key_store::file_time(const std::filesystem::path& file) {
+  return name_time(file.filename().string());
+}
+
 std::string key_store::file_name(std::int64_t t, const key& k) {
   return std::string(name_prefix) + format_stamp(t) + "-" + k.kid().substr(0, 8) + ".pem";
 }

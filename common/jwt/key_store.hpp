@@ -23,6 +23,7 @@
 #include <boost/system/result.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,8 @@ public:
 
   // "key-20261126T175012Z-abcdefgh.pem" for a key created at unix time t.
   static std::string file_name(std::int64_t t, const key& k);
+  // The creation time a file name of that form encodes (nullopt for any other name).
+  static std::optional<std::int64_t> file_time(const std::filesystem::path& file);
 
 private:
   key_store() = default;

@@ -106,6 +106,9 @@ TEST_CASE("code seal: any changed byte, a foreign key, other shapes and NUL byte
   CHECK_FALSE(open_authorization_code(oauth::base64url_encode(raw.substr(0, raw.size() - 1)), keys).has_value());
   CHECK_FALSE(open_authorization_code(oauth::base64url_encode(raw + "x"), keys).has_value());
   CHECK_FALSE(open_authorization_code(code, keys_of(new_key())).has_value());  // another service's key
+  auto same_selector = keys[0];  // the selector matches, the secret does not: the AEAD refuses
+  same_selector.secret[31] ^= 0x80;
+  CHECK_FALSE(open_authorization_code(code, std::vector<code_sealing_key>{same_selector}).has_value());
   CHECK_FALSE(open_authorization_code(code, {}).has_value());
 
   std::string with_nul = code;
@@ -173,4 +176,29 @@ TEST_CASE("code seal: what a code's exchange issues is named by the code, and re
     CHECK(std::string("89ab").find(id[19]) != std::string::npos);
     CHECK(id.find("some-code") == std::string::npos);
   }
+}
+
+TEST_CASE("code seal: a new key seals only once every replica has had time to load it") {
+  // Replicas reload AUTH_KEYS_DIR every KEY_RELOAD_SECONDS: a code sealed with a key one of them
+  // does not hold yet would not open there.
+  const std::int64_t now = 1'764'000'000;
+  const auto delay = std::chrono::seconds(35);
+  auto k = [](std::int64_t created) {
+    code_sealing_key key;
+    key.created_at = created;
+    key.selector[0] = static_cast<unsigned char>(created & 0xff);
+    return key;
+  };
+  const std::vector<code_sealing_key> rotated{k(now - 86'400), k(now - 10)};  // the new one is 10 s old
+  CHECK(choose_sealing_key(rotated, now, delay).created_at == now - 86'400);
+  CHECK(choose_sealing_key(rotated, now + 25, delay).created_at == now - 10);  // 35 s later
+  const std::vector<code_sealing_key> three{k(now - 3'000), k(now - 100), k(now - 5)};
+  CHECK(choose_sealing_key(three, now, delay).created_at == now - 100);  // the newest old enough
+  const std::vector<code_sealing_key> fresh_install{k(now - 2)};
+  CHECK(choose_sealing_key(fresh_install, now, delay).created_at == now - 2);  // the only key
+  const std::vector<code_sealing_key> all_new{k(now - 3), k(now - 1)};
+  CHECK(choose_sealing_key(all_new, now, delay).created_at == now - 3);  // none old enough: the oldest
+  const std::vector<code_sealing_key> unnamed{k(0), k(now - 1)};  // a file name without a time
+  CHECK(choose_sealing_key(unnamed, now, delay).created_at == 0);
+  CHECK_THROWS_AS(choose_sealing_key(std::vector<code_sealing_key>{}, now, delay), std::invalid_argument);
 }
