@@ -7,6 +7,7 @@
 #include "common/revocation/writer.hpp"
 
 #include <exception>
+#include <stdexcept>
 #include <optional>
 
 namespace oauth::auth {
@@ -32,8 +33,10 @@ boost::asio::awaitable<bool> authorization_code_grant::revoke_issued(std::string
 boost::asio::awaitable<grant_result> authorization_code_grant::refuse_replay(std::string_view code,
                                                                              std::string_view client_id,
                                                                              std::int64_t now) {
-  // What the first exchange issued is named by the code. Its access token expires at most one
-  // token lifetime after now (it was issued before now), so the revocation entry outlives it.
+  // What the first exchange issued is named by the code. Its access token expires about one
+  // token lifetime after now: the first exchange's clock read came before this one, or, on
+  // another replica or a request that started earlier, at most seconds after it, which the
+  // revocation list's retention past exp covers.
   const auto ids = issued_ids_of_code(code);
   log::warn("authorization code replayed: revoking what it issued",
             {{"client_id", std::string(client_id)}, {"family", ids.refresh_family_id}});
@@ -108,11 +111,13 @@ boost::asio::awaitable<grant_result> authorization_code_grant::handle(const gran
       }
     };
   auto consumed = co_await deps_.codes.consume(*code, std::move(sign));
-  if (sign_failure) std::rethrow_exception(sign_failure);
   if (!consumed) co_return store_unavailable();
   if (*consumed == code_outcome::replayed) co_return co_await refuse_replay(*code, c.id, request.now);
   if (*consumed == code_outcome::invalid) co_return invalid_code();  // gone from Redis: unknown
   if (refusal) co_return std::move(*refusal);
+  // A fresh code whose token could not be signed: the code is used up, the answer is a 500.
+  if (sign_failure) std::rethrow_exception(sign_failure);
+  if (!token) throw std::logic_error("authorization code exchange: the access token was not signed");
 
   std::optional<std::string> refresh;
   if (c.allows_grant(grant_names::refresh_token)) {

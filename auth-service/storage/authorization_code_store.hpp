@@ -8,7 +8,7 @@
 //   used     → outcome replayed (RFC 6749 §4.1.2: "If an authorization code is used more than
 //              once, the authorization server MUST deny the request and SHOULD revoke ... all
 //              tokens previously issued based on that authorization code"). The replay is
-//              recorded, for good, BEFORE consume() answers;
+//              recorded (for the replay window, never undone) BEFORE consume() answers;
 //   unknown  → invalid (never issued, or gone after the replay window).
 // What the first exchange issued is derived from the code (issued_ids_of_code(), authorize/code_seal.hpp), so a replay
 // revokes it without reading anything back. The one race left: an exchange that creates a

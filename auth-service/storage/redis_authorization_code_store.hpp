@@ -10,7 +10,8 @@
 //                    Whether a code can still be exchanged is decided by the expiry sealed in
 //                    it, not by this key's existence.
 //   P <H>:replayed   STRING "1": a replay was seen. TTL: replay_window. Written before the
-//                    replay is answered, and never overwritten (see authorization_code_store.hpp).
+//                    replay is answered, and never removed or set to anything else (a later
+//                    replay writes "1" again, with a new TTL; see authorization_code_store.hpp).
 //
 // Every operation is one plain command on one key (no script: the consume is on the hot path
 // of the token endpoint, and Redis shares the cores with the signatures):

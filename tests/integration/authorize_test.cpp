@@ -389,21 +389,31 @@ TEST_CASE("code exchange: 8 concurrent exchanges of one code → at most one tok
     racing.push_back(std::async(std::launch::async, [&] { return token(p, code_form(code, f.spa.id)); }));
   int ok = 0;
   std::string refresh;
+  std::string access;
   for (auto& r : racing) {
     auto got = r.get();
     if (got.status == 200) {
       ++ok;
       refresh = got.str("refresh_token");
+      access = got.str("access_token");
     } else {
       check_error(got, 400, "invalid_grant");
     }
   }
+  // One exchange found the code fresh. It answers 200, unless a replay came between its consume
+  // and its refresh family, in which case it revoked what it had issued and answered
+  // invalid_grant too: at most one token, never two.
   CHECK(ok <= 1);
   if (ok == 1) {
-    // The replays revoked what the one success issued.
+    // The replays revoked what the one success issued: its refresh family and its access token.
     check_error(token(p, "grant_type=refresh_token&client_id=" + f.spa.id + "&refresh_token=" + url_encode(refresh)),
                 400, "invalid_grant");
+    auto introspected = request(p, verb::post, "/oauth/introspect", "token=" + access,
+                                "application/x-www-form-urlencoded", basic(f.web.id, f.web.secret));
+    CHECK(introspected.json.at("active").as_bool() == false);
   }
+  // Either way the code is spent: one more presentation is refused.
+  check_error(token(p, code_form(code, f.spa.id)), 400, "invalid_grant");
 }
 
 TEST_CASE("consent: remembered per user, client and scopes, prompt=consent asks again, first-party skips it") {

@@ -16,6 +16,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <set>
 
 using namespace oauth;
 using namespace oauth::auth;
@@ -28,7 +29,7 @@ struct fake_codes final : authorization_code_store {
   std::map<std::string, std::string, std::less<>> state;  // code → "f" | "u"
   std::vector<std::string> calls;                        // "consume", "consume+sign", "check_expired", "replayed"
   bool down = false;
-  bool replay_seen = false;
+  std::set<std::string, std::less<>> replays;  // codes whose replay was recorded
 
   boost::asio::awaitable<store_result<void>> remember(std::string_view code, std::chrono::seconds) override {
     state[std::string(code)] = "f";
@@ -45,19 +46,19 @@ struct fake_codes final : authorization_code_store {
       it->second = "u";
       co_return code_outcome::fresh;
     }
-    replay_seen = true;
+    replays.emplace(code);
     co_return code_outcome::replayed;
   }
   boost::asio::awaitable<store_result<code_outcome>> check_expired(std::string_view code) override {
     calls.push_back("check_expired");
     auto it = state.find(code);
     if (it == state.end() || it->second == "f") co_return code_outcome::invalid;
-    replay_seen = true;
+    replays.emplace(code);
     co_return code_outcome::replayed;
   }
-  boost::asio::awaitable<store_result<bool>> replayed(std::string_view) override {
+  boost::asio::awaitable<store_result<bool>> replayed(std::string_view code) override {
     calls.push_back("replayed");
-    co_return replay_seen;
+    co_return replays.contains(code);
   }
 };
 
@@ -182,6 +183,9 @@ TEST_CASE_FIXTURE(fixture, "code grant: another client's code, a changed code, a
   r.expires_at = now + 60;
   auto foreign_key = derive_code_sealing_key(jwt::key::generate(jwt::algorithm::es256).value());
   CHECK(failure(exchange(seal_authorization_code(r, foreign_key), "spa", 0, "", "")) == oauth_errc::invalid_grant);
+  auto same_selector = keys[0];  // a key that claims to be ours: the AEAD decides, not the selector
+  same_selector.secret[0] ^= 0x01;
+  CHECK(failure(exchange(seal_authorization_code(r, same_selector), "spa", 0, "", "")) == oauth_errc::invalid_grant);
   CHECK(failure(exchange("garbage\x01")) == oauth_errc::invalid_grant);
   CHECK(codes.calls.empty());  // none of them reached the store
   CHECK(std::holds_alternative<token_response>(exchange(code)));  // the owner's code was not burned
@@ -232,7 +236,7 @@ TEST_CASE_FIXTURE(fixture, "code grant: the refresh family is the code's, and a 
   // A replay came between the consume and the family: the exchange revokes what it issued
   // (here Redis is down for the access token's revocation, so the answer is 503) and hands out nothing.
   const auto raced = issue("spa-refresh");
-  codes.replay_seen = true;
+  codes.replays.insert(raced);
   auto lost = exchange(raced, "spa-refresh");
   CHECK(failure(lost) == oauth_errc::temporarily_unavailable);
   CHECK(families.revoked.back() == issued_ids_of_code(raced).refresh_family_id);
