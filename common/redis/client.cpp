@@ -208,15 +208,19 @@ struct overlap_gate {
   std::optional<boost::asio::any_completion_handler<void(result_type)>> handler;
   boost::asio::any_io_executor caller;
 
-  // Called once by each side; the second resumes the caller (always posted: never inline in
-  // the initiation or in a hiredis callback).
-  static void arrive(const std::shared_ptr<overlap_gate>& g) {
+  // Called once by each side; the second resumes the caller. From the reply's side, which
+  // already runs on the caller's executor (finish() posted it there), directly: a second post
+  // would queue the resumption behind every signature waiting on that thread. From
+  // while_waiting's side, inside the initiation, always posted.
+  static void arrive(const std::shared_ptr<overlap_gate>& g, bool on_caller_executor) {
     if (g->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-    boost::asio::post(g->caller, [g] {
+    auto resume = [g] {
       auto h = std::move(*g->handler);
       g->handler.reset();
       std::move(h)(std::move(*g->result));
-    });
+    };
+    if (on_caller_executor) resume();
+    else boost::asio::post(g->caller, std::move(resume));
   }
 };
 
@@ -248,7 +252,7 @@ boost::asio::awaitable<result_type> client::send(std::vector<std::string> args, 
       gate->caller = caller;
       auto on_reply = [gate](result_type r) {
         gate->result.emplace(std::move(r));
-        overlap_gate::arrive(gate);
+        overlap_gate::arrive(gate, true);
       };
       req = std::make_shared<request>(boost::asio::any_completion_handler<void(result_type)>(std::move(on_reply)),
                                       std::move(caller), state->strand());
@@ -270,7 +274,7 @@ boost::asio::awaitable<result_type> client::send(std::vector<std::string> args, 
     } catch (...) {
       gate->thrown = std::current_exception();
     }
-    overlap_gate::arrive(gate);
+    overlap_gate::arrive(gate, false);
   };
   auto r = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(result_type)>(
       initiation, boost::asio::use_awaitable, std::move(state), std::move(args), timeout, std::move(while_waiting),
