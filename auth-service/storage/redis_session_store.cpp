@@ -35,9 +35,12 @@ if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[6]) then redis.call('PEXPIRE', KE
 return 'OK'
 )lua");
 
-// KEYS: session key. ARGV: now, idle ms, prefix, H.
+// KEYS: session key. ARGV: now, idle ms, prefix, H, slack ms.
 // Returns {} or {uid, cat, at, abs}. Reading and sliding in one script: a session found is one
-// whose expiry was extended, never one that expired between the two.
+// whose expiry was extended, never one that expired between the two. The expiry is rewritten
+// only when it is more than `slack` away from where this find would put it: a find that
+// writes nothing costs Redis no AOF write (and, under appendfsync always, the caller no fsync),
+// so a user's run of authorizes slides the session about once a slack, not once a request.
 const redis::script find_script(R"lua(
 local s = redis.call('HMGET', KEYS[1], 'uid', 'cat', 'at', 'abs')
 if not s[1] then return {} end
@@ -47,7 +50,10 @@ if not abs or now >= abs then
   redis.call('SREM', ARGV[3] .. 'u:' .. s[1], ARGV[4])
   return {}
 end
-redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[2]), (abs - now) * 1000))
+local want = math.min(tonumber(ARGV[2]), (abs - now) * 1000)
+if math.abs(redis.call('PTTL', KEYS[1]) - want) > tonumber(ARGV[5]) then
+  redis.call('PEXPIRE', KEYS[1], want)
+end
 return {s[1], s[2], s[3], s[4]}
 )lua");
 
@@ -80,6 +86,10 @@ boost::system::error_code bad_reply(std::string_view operation, const redis::rep
 using redis_support::to_int64;
 
 } // namespace
+
+std::int64_t session_slide_slack_ms(std::int64_t idle_ms) {
+  return std::min<std::int64_t>(60'000, std::max<std::int64_t>(0, idle_ms) / 30);
+}
 
 std::string session_csrf_token(std::string_view session_id) {
   std::array<unsigned char, 32> mac{};
@@ -128,7 +138,9 @@ redis_session_store::find(std::string_view id, std::int64_t now, std::chrono::se
   if (!is_random_token(id)) co_return std::optional<login_session>{};
   const std::string hash = refresh_token_hash(id);
   std::vector<std::string> keys{session_key(hash)};
-  std::vector<std::string> args{std::to_string(now), std::to_string(at_least_one_second_ms(idle)), prefix_, hash};
+  const std::int64_t idle_ms = at_least_one_second_ms(idle);
+  std::vector<std::string> args{std::to_string(now), std::to_string(idle_ms), prefix_, hash,
+                                std::to_string(session_slide_slack_ms(idle_ms))};
   auto r = co_await redis_.eval(find_script, std::move(keys), std::move(args));
   if (!r) co_return failed("find", r.error());
   if (!r->is_array()) co_return bad_reply("find", *r);

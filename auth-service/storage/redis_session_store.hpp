@@ -6,8 +6,13 @@
 //
 //   P <H>       HASH  one session: uid, cat (created_at), at (auth_time), abs (absolute expiry,
 //                     unix s = created_at + SESSION_TTL). TTL: min(idle, abs - now), set at
-//                     create() and slid by every find(): the idle timeout IS the key's expiry,
-//                     so an idle session is gone from Redis, not just refused.
+//                     create() and slid by find(): the idle timeout IS the key's expiry, so an
+//                     idle session is gone from Redis, not just refused. find() rewrites the
+//                     TTL only when it is more than session_slide_slack_ms(idle) (idle / 30,
+//                     at most 60 s) away from min(idle, abs - now): most finds then write
+//                     nothing, which keeps an fsync (appendfsync always) off every authorize.
+//                     So an idle session ends between idle - slack and idle after its last
+//                     use (1740-1800 s by default), never later; abs is checked at every find.
 //   P u:<U>     SET   the H of every session of user U (destroy_all_for_user). TTL: at least the
 //                     remaining absolute life of its newest session (it only ever grows), so it
 //                     outlives every member; members whose session has ended are pruned at each
@@ -38,6 +43,10 @@ namespace oauth::auth {
 
 // The CSRF token of session `id` (pure, deterministic; 43 base64url characters).
 std::string session_csrf_token(std::string_view session_id);
+
+// How far a session key's TTL may stray from the idle timeout before find() rewrites it:
+// idle / 30, at most 60 s (the layout above).
+std::int64_t session_slide_slack_ms(std::int64_t idle_ms);
 
 class redis_session_store final : public session_store {
 public:

@@ -2,7 +2,8 @@
 // Login sessions of users in the browser (../shared/CONTRACT.md, "Login session"): the
 // `oauth_session` cookie holds only a random session id; what it stands for lives here.
 // A session ends at the first of: its absolute expiry (SESSION_TTL after the login), its idle
-// timeout (SESSION_IDLE_TIMEOUT without a find()), destroy(), destroy_all_for_user().
+// timeout (SESSION_IDLE_TIMEOUT without a find(); an implementation may end an idle session
+// up to a small slack earlier, never later), destroy(), destroy_all_for_user().
 #include "auth-service/storage/store_error.hpp"
 
 #include <boost/asio/awaitable.hpp>

@@ -169,7 +169,7 @@ TEST_CASE_FIXTURE(fixture, "session: create, find, destroy") {
   CHECK(ok(run(io, sessions.destroy(oauth::random_token()))));
 }
 
-TEST_CASE_FIXTURE(fixture, "session: the key expires after the idle timeout, and every find slides it") {
+TEST_CASE_FIXTURE(fixture, "session: the key expires after the idle timeout, and a find slides it back") {
   const auto c = create("u1", 7200s, 1800s);
   const auto key = session_key(c.id);
   auto t = pttl(key);
@@ -186,6 +186,31 @@ TEST_CASE_FIXTURE(fixture, "session: the key expires after the idle timeout, and
   t = pttl(key);
   CHECK(t <= 600'000);
   CHECK(t > 540'000);
+}
+
+TEST_CASE_FIXTURE(fixture, "session: a find rewrites the expiry only when it strays more than the slack") {
+  CHECK(oauth::auth::session_slide_slack_ms(1'800'000) == 60'000);
+  CHECK(oauth::auth::session_slide_slack_ms(600'000) == 20'000);
+  CHECK(oauth::auth::session_slide_slack_ms(1'000) == 33);
+  const auto c = create("u1", 7200s, 1800s);
+  const auto key = session_key(c.id);
+  // 30 s short of the idle timeout: within the slack, the find leaves the key alone.
+  cmd({"PEXPIRE", key, "1770000"});
+  REQUIRE(find(c.id, now).has_value());
+  auto t = pttl(key);
+  CHECK(t <= 1'770'000);
+  CHECK(t > 1'700'000);
+  // 70 s short: the find slides it back to the full idle timeout.
+  cmd({"PEXPIRE", key, "1730000"});
+  REQUIRE(find(c.id, now).has_value());
+  t = pttl(key);
+  CHECK(t > 1'770'000);
+  CHECK(t <= 1'800'000);
+  // Longer than the caller's idle timeout by more than the slack: shortened.
+  REQUIRE(find(c.id, now, 1000s).has_value());
+  t = pttl(key);
+  CHECK(t <= 1'000'000);
+  CHECK(t > 940'000);
 }
 
 TEST_CASE_FIXTURE(fixture, "session: an idle session is gone from Redis, and then not found") {
@@ -211,10 +236,10 @@ TEST_CASE_FIXTURE(fixture, "session: the absolute expiry wins over sliding") {
   auto t = pttl(key);
   CHECK(t <= 100'000);  // min(idle, ttl)
   CHECK(t > 40'000);
-  // 60 s later, a find with an idle timeout of 1800 s slides only up to the absolute expiry.
-  REQUIRE(find(c.id, now + 60).has_value());
+  // 70 s later, a find with an idle timeout of 1800 s slides only up to the absolute expiry.
+  REQUIRE(find(c.id, now + 70).has_value());
   t = pttl(key);
-  CHECK(t <= 40'000);
+  CHECK(t <= 30'000);
   CHECK(t > 0);
   // At the absolute expiry: not found however recently used, and deleted.
   CHECK_FALSE(find(c.id, now + 100).has_value());
