@@ -1,11 +1,11 @@
 #include "auth-service/authorize/code_seal.hpp"
 
+#include "common/digest.hpp"
 #include "common/encoding.hpp"
 #include "common/random.hpp"
+#include "common/scope_list.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -23,14 +23,6 @@ constexpr std::size_t tag_size = crypto_aead_xchacha20poly1305_ietf_ABYTES;     
 void ensure_sodium() {
   static const bool ready = sodium_init() >= 0;
   if (!ready) throw std::runtime_error("libsodium failed to initialise");
-}
-
-std::array<unsigned char, 32> sha256(std::string_view text) {
-  std::array<unsigned char, 32> digest{};
-  unsigned int len = 0;
-  if (EVP_Digest(text.data(), text.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1 || len != digest.size())
-    throw std::runtime_error("SHA-256 failed");
-  return digest;
 }
 
 void put_int64(std::string& out, std::int64_t v) {
@@ -88,17 +80,6 @@ private:
   std::string_view in_;
 };
 
-std::vector<std::string> split_scopes(std::string_view joined) {
-  std::vector<std::string> out;
-  while (!joined.empty()) {
-    auto sp = joined.find(' ');
-    out.emplace_back(joined.substr(0, sp));
-    if (sp == std::string_view::npos) break;
-    joined.remove_prefix(sp + 1);
-  }
-  return out;
-}
-
 const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 
 } // namespace
@@ -113,12 +94,11 @@ code_sealing_key derive_code_sealing_key(const jwt::key& signing_key, std::int64
   const auto kid_digest = sha256(signing_key.kid());
   std::copy_n(kid_digest.begin(), out.selector.size(), out.selector.begin());
   std::string pem = signing_key.private_pem();
-  unsigned int len = 0;
-  const bool ok = HMAC(EVP_sha256(), pem.data(), static_cast<int>(pem.size()), bytes(key_label), key_label.size(),
-                       out.secret.data(), &len) != nullptr &&
-                  len == out.secret.size();
-  OPENSSL_cleanse(pem.data(), pem.size());
-  if (!ok) throw std::runtime_error("HMAC-SHA-256 failed");
+  struct cleanse_on_exit {
+    std::string& text;
+    ~cleanse_on_exit() { OPENSSL_cleanse(text.data(), text.size()); }
+  } guard{pem};
+  hmac_sha256(pem, key_label, out.secret);
   return out;
 }
 
@@ -146,12 +126,7 @@ std::string seal_authorization_code(const authorization_code_record& record, con
   put_text(plain, record.client_id, 1);
   put_text(plain, record.user_id, 1);
   put_text(plain, record.code_challenge, 1);
-  std::string scopes;
-  for (const auto& s : record.scopes) {
-    if (!scopes.empty()) scopes.push_back(' ');
-    scopes += s;
-  }
-  put_text(plain, scopes, 2);
+  put_text(plain, join_scope_list(record.scopes), 2);
 
   std::string out(header_size + nonce_size + plain.size() + tag_size, '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
@@ -205,7 +180,7 @@ std::optional<opened_authorization_code> open_authorization_code(std::string_vie
       !rd.text(r.code_challenge, 1) || !rd.text(scopes, 2) || !rd.done())
     return std::nullopt;  // sealed by us, so only a format change could get here
   r.redirect_uri_sent = flags == 1;
-  r.scopes = split_scopes(scopes);
+  r.scopes = split_scope_list(scopes);
   OPENSSL_cleanse(plain.data(), plain.size());
   return out;
 }

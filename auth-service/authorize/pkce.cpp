@@ -1,8 +1,7 @@
 #include "auth-service/authorize/pkce.hpp"
 
+#include "common/digest.hpp"
 #include "common/encoding.hpp"
-
-#include <openssl/evp.h>
 
 #include <array>
 #include <span>
@@ -39,11 +38,7 @@ bool is_valid_code_challenge(std::string_view challenge) {
 }
 
 std::string s256_challenge(std::string_view verifier) {
-  std::array<unsigned char, sha256_size> digest{};
-  unsigned int len = 0;
-  if (EVP_Digest(verifier.data(), verifier.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1 ||
-      len != digest.size())
-    throw std::runtime_error("SHA-256 failed");
+  const auto digest = sha256(verifier);
   return base64url_encode(std::span<const unsigned char>(digest.data(), digest.size()));
 }
 

@@ -1,12 +1,8 @@
 #include "auth-service/credentials/client_secret.hpp"
 
+#include "common/digest.hpp"
 #include "common/encoding.hpp"
 #include "common/random.hpp"
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include <stdexcept>
 
 namespace oauth::auth {
 namespace {
@@ -14,12 +10,8 @@ namespace {
 constexpr std::string_view scheme = "hmac-sha256$";
 
 std::string mac(std::string_view salt, std::string_view secret) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), salt.data(), static_cast<int>(salt.size()),
-           reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), out, &len) == nullptr)
-    throw std::runtime_error("HMAC-SHA-256 failed");
-  return std::string(reinterpret_cast<const char*>(out), len);
+  const auto out = hmac_sha256(salt, secret);
+  return std::string(reinterpret_cast<const char*>(out.data()), out.size());
 }
 
 } // namespace

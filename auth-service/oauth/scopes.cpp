@@ -1,5 +1,7 @@
 #include "auth-service/oauth/scopes.hpp"
 
+#include "common/scope_list.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -46,14 +48,7 @@ std::optional<std::vector<std::string>> parse_scope(std::string_view text) {
   return out;
 }
 
-std::string join_scopes(const std::vector<std::string>& scopes) {
-  std::string out;
-  for (const auto& s : scopes) {
-    if (!out.empty()) out.push_back(' ');
-    out += s;
-  }
-  return out;
-}
+std::string join_scopes(const std::vector<std::string>& scopes) { return join_scope_list(scopes); }
 
 bool scope_grants(std::span<const std::string> granted, std::string_view required) noexcept {
   return catalogue::any_satisfies(granted, required);

@@ -4,6 +4,7 @@
 #include "auth-service/storage/refresh_token_crypto.hpp"
 #include "common/log.hpp"
 #include "common/random.hpp"
+#include "common/scope_list.hpp"
 #include "common/time.hpp"
 
 #include <algorithm>
@@ -197,8 +198,6 @@ boost::system::error_code failed(std::string_view operation, boost::system::erro
 boost::system::error_code bad_reply(std::string_view operation, const redis::reply& r) {
   return redis_support::unexpected_reply(store_name, operation, r);
 }
-using redis_support::join_words;
-using redis_support::split_words;
 using redis_support::to_int64;
 
 } // namespace
@@ -218,7 +217,7 @@ boost::asio::awaitable<store_result<void>> redis_refresh_token_store::issue(std:
                                 family,
                                 record.client_id,
                                 record.user_id,
-                                join_words(record.scopes),
+                                join_scope_list(record.scopes),
                                 std::to_string(record.expires_at),
                                 std::string(access_token_jti),
                                 std::to_string(access_token_exp),
@@ -269,7 +268,7 @@ boost::asio::awaitable<store_result<rotation_result>> redis_refresh_token_store:
   out.record.family_id = e[1].str;
   out.record.client_id = req.client_id;
   out.record.user_id = e[2].str;
-  out.record.scopes = split_words(e[3].str);
+  out.record.scopes = split_scope_list(e[3].str);
   out.record.expires_at = to_int64(e[4].str);
   if (outcome == "rotated") {
     out.outcome = rotation_outcome::rotated;
@@ -309,7 +308,7 @@ redis_refresh_token_store::lookup(std::string_view token, std::int64_t now) {
   info.record.family_id = e[0].str;
   info.record.client_id = e[1].str;
   info.record.user_id = e[2].str;
-  info.record.scopes = split_words(e[3].str);
+  info.record.scopes = split_scope_list(e[3].str);
   info.record.expires_at = to_int64(e[4].str);
   if (info.record.expires_at <= now)
     info.state = refresh_token_state::expired;
@@ -352,7 +351,7 @@ boost::asio::awaitable<store_result<std::vector<client_family_summary>>> redis_r
     client_family_summary c;
     c.client_id = r->elements[i].str;
     c.first_issued_at = to_int64(r->elements[i + 1].str);
-    c.scopes = split_words(r->elements[i + 2].str);
+    c.scopes = split_scope_list(r->elements[i + 2].str);
     out.push_back(std::move(c));
   }
   co_return out;

@@ -3,12 +3,10 @@
 #include "auth-service/storage/random_token_format.hpp"
 #include "auth-service/storage/redis_support.hpp"
 #include "auth-service/storage/refresh_token_crypto.hpp"
+#include "common/digest.hpp"
 #include "common/encoding.hpp"
 #include "common/log.hpp"
 #include "common/random.hpp"
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <array>
@@ -92,12 +90,7 @@ std::int64_t session_slide_slack_ms(std::int64_t idle_ms) {
 }
 
 std::string session_csrf_token(std::string_view session_id) {
-  std::array<unsigned char, 32> mac{};
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), session_id.data(), static_cast<int>(session_id.size()),
-           reinterpret_cast<const unsigned char*>(csrf_label.data()), csrf_label.size(), mac.data(), &len) == nullptr ||
-      len != mac.size())
-    throw std::runtime_error("HMAC-SHA-256 failed");
+  const auto mac = hmac_sha256(session_id, csrf_label);
   return base64url_encode(std::span<const unsigned char>(mac.data(), mac.size()));
 }
 

@@ -7,26 +7,6 @@
 
 namespace oauth::auth::redis_support {
 
-std::string join_words(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) {
-    if (!out.empty()) out += ' ';
-    out += w;
-  }
-  return out;
-}
-
-std::vector<std::string> split_words(std::string_view joined) {
-  std::vector<std::string> out;
-  while (!joined.empty()) {
-    auto sp = joined.find(' ');
-    if (sp != 0) out.emplace_back(joined.substr(0, sp));
-    if (sp == std::string_view::npos) break;
-    joined.remove_prefix(sp + 1);
-  }
-  return out;
-}
-
 std::int64_t to_int64(std::string_view s) {
   std::int64_t v = 0;
   std::from_chars(s.data(), s.data() + s.size(), v);

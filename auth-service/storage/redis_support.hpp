@@ -1,6 +1,5 @@
 #pragma once
-// What the Redis-backed stores share: the space-joined lists their hashes keep, integer fields,
-// and the one way a failed command or an unexpected reply is logged and turned into an error.
+// What the Redis-backed stores share: integer fields, and the one way a failed command or an unexpected reply is logged and turned into an error.
 #include "common/redis/reply.hpp"
 
 #include <boost/system/error_code.hpp>
@@ -11,11 +10,6 @@
 #include <vector>
 
 namespace oauth::auth::redis_support {
-
-// Scope lists and family ids are stored space-joined in one hash field; the parts never
-// contain a space (scopes and ids are checked before they reach a store).
-std::string join_words(const std::vector<std::string>& words);
-std::vector<std::string> split_words(std::string_view joined);
 
 // A hash field written by our own scripts; anything unparsable reads as 0.
 std::int64_t to_int64(std::string_view s);

@@ -1,11 +1,11 @@
 #include "auth-service/storage/refresh_token_crypto.hpp"
 
+#include "common/digest.hpp"
 #include "common/encoding.hpp"
 #include "common/random.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <array>
 #include <memory>
@@ -25,14 +25,7 @@ struct key_guard {
   ~key_guard() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
 };
 
-void derive_grace_key(std::string_view token, key_guard& out) {
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), token.data(), static_cast<int>(token.size()),
-           reinterpret_cast<const unsigned char*>(grace_label.data()), grace_label.size(), out.bytes.data(),
-           &len) == nullptr ||
-      len != out.bytes.size())
-    throw std::runtime_error("HMAC-SHA-256 failed");
-}
+void derive_grace_key(std::string_view token, key_guard& out) { hmac_sha256(token, grace_label, out.bytes); }
 
 struct ctx_deleter {
   void operator()(EVP_CIPHER_CTX* c) const noexcept { EVP_CIPHER_CTX_free(c); }
@@ -44,10 +37,7 @@ const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const u
 } // namespace
 
 std::string refresh_token_hash(std::string_view token) {
-  std::array<unsigned char, 32> digest{};
-  unsigned int len = 0;
-  if (EVP_Digest(token.data(), token.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1 || len != digest.size())
-    throw std::runtime_error("SHA-256 failed");
+  const auto digest = sha256(token);
   return hex_encode(std::span<const unsigned char>(digest.data(), digest.size()));
 }
 

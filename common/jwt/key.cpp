@@ -1,5 +1,6 @@
 #include "common/jwt/key.hpp"
 
+#include "common/digest.hpp"
 #include "common/encoding.hpp"
 #include "common/jwt/detail/key_impl.hpp"
 #include "common/jwt/detail/openssl.hpp"
@@ -69,11 +70,8 @@ bool public_check(EVP_PKEY* p) {
 }
 
 std::string sha256_b64(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("oauth::jwt: SHA-256 failed");
-  return base64url_encode(std::span<const unsigned char>(md, len));
+  const auto md = sha256(data);
+  return base64url_encode(std::span<const unsigned char>(md.data(), md.size()));
 }
 
 // RFC 7638 §3.2: required members only, lexicographic order, no whitespace. Every value is a
