@@ -110,7 +110,7 @@ boost::asio::awaitable<grant_result> authorization_code_grant::handle(const gran
         sign_failure = std::current_exception();
       }
     };
-  auto consumed = co_await deps_.codes.consume(*code, std::move(sign));
+  auto consumed = co_await deps_.codes.consume(*code, record.expires_at, std::move(sign));
   if (!consumed) co_return store_unavailable();
   if (*consumed == code_outcome::replayed) co_return co_await refuse_replay(*code, c.id, request.now);
   if (*consumed == code_outcome::invalid) co_return invalid_code();  // gone from Redis: unknown

@@ -9,7 +9,11 @@
 //              once, the authorization server MUST deny the request and SHOULD revoke ... all
 //              tokens previously issued based on that authorization code"). The replay is
 //              recorded (for the replay window, never undone) BEFORE consume() answers;
-//   unknown  → invalid (never issued, or gone after the replay window).
+//   unknown  → invalid (never issued, forgotten, or gone after the replay window), and used
+//              from then on: a code is fresh only while its fresh state is there.
+// Durability (redis_authorization_code_store.hpp): the fresh state need not survive a restart
+// of the store (a code it forgets can no longer be exchanged: the user starts again); the used
+// state must, so that a replay after a restart is still recognised and revoked.
 // What the first exchange issued is derived from the code (issued_ids_of_code(), authorize/code_seal.hpp), so a replay
 // revokes it without reading anything back. The one race left: an exchange that creates a
 // refresh family after its consume, while a replay revoked that family before it existed. So
@@ -21,6 +25,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string_view>
 
@@ -41,7 +46,9 @@ public:
   // runs once the command is on its way, before its answer is awaited (redis::client::command):
   // the exchange signs its access token there. By value: a coroutine must not hold a reference
   // to its caller's temporary.
-  virtual boost::asio::awaitable<store_result<code_outcome>> consume(std::string_view code,
+  // `expires_at` (unix s) is the code's own expiry: the used state is kept until the replay
+  // window after it.
+  virtual boost::asio::awaitable<store_result<code_outcome>> consume(std::string_view code, std::int64_t expires_at,
                                                                      std::function<void()> while_waiting = {}) = 0;
   // For a code presented after its expiry, which must not become used: replayed when it was
   // used (the replay recorded as by consume()), otherwise invalid.

@@ -4,6 +4,7 @@
 #include "auth-service/storage/redis_support.hpp"
 #include "auth-service/storage/refresh_token_crypto.hpp"
 #include "common/encoding.hpp"
+#include "common/time.hpp"
 
 #include <algorithm>
 
@@ -18,6 +19,13 @@ boost::system::error_code bad_reply(std::string_view operation, const redis::rep
   return redis_support::unexpected_reply(store_name, operation, r);
 }
 
+// KEYS: the code's key. ARGV: seconds to keep it. Not propagated to the AOF or to replicas
+// (the layout in the header): this write never waits for an fsync.
+const redis::script remember_script(R"lua(
+redis.set_repl(redis.REPL_NONE)
+return redis.call('SET', KEYS[1], 'f', 'EX', ARGV[1], 'NX')
+)lua");
+
 // No code of ours looks otherwise (code_seal.hpp), so Redis need not be asked.
 bool could_be_code(std::string_view code) {
   return !code.empty() && code.size() <= max_authorization_code_length && base64url_decode(code).has_value();
@@ -31,8 +39,9 @@ redis_authorization_code_store::redis_authorization_code_store(redis::client& re
 boost::asio::awaitable<store_result<void>> redis_authorization_code_store::remember(std::string_view code,
                                                                                     std::chrono::seconds ttl) {
   const std::int64_t ttl_s = std::max<std::int64_t>(1, ttl.count()) + replay_window.count();
-  std::vector<std::string> cmd{"SET", code_key(refresh_token_hash(code)), "f", "EX", std::to_string(ttl_s), "NX"};
-  auto r = co_await redis_.command(std::move(cmd));
+  std::vector<std::string> keys{code_key(refresh_token_hash(code))};
+  std::vector<std::string> args{std::to_string(ttl_s)};
+  auto r = co_await redis_.eval(remember_script, std::move(keys), std::move(args));
   if (!r) co_return failed("remember", r.error());
   // nil: the key exists. 192 random bits make that impossible but for a second call with the
   // same code, which must not make a used code fresh again.
@@ -41,13 +50,16 @@ boost::asio::awaitable<store_result<void>> redis_authorization_code_store::remem
 }
 
 boost::asio::awaitable<store_result<code_outcome>> redis_authorization_code_store::consume(
-    std::string_view code, std::function<void()> while_waiting) {
+    std::string_view code, std::int64_t expires_at, std::function<void()> while_waiting) {
   if (!could_be_code(code)) {
     if (while_waiting) while_waiting();
     co_return code_outcome::invalid;
   }
   std::string hash = refresh_token_hash(code);
-  std::vector<std::string> cmd{"SET", code_key(hash), "u", "XX", "KEEPTTL", "GET"};
+  // Never an expiry already past by Redis's clock (a caller's clock behind by more than the
+  // window): the used state must outlive the answer.
+  const std::int64_t keep_until = std::max(expires_at, unix_now()) + replay_window.count();
+  std::vector<std::string> cmd{"SET", code_key(hash), "u", "EXAT", std::to_string(keep_until), "GET"};
   auto r = co_await redis_.command(std::move(cmd), std::move(while_waiting));
   if (!r) co_return failed("consume", r.error());
   if (r->type == redis::reply::kind::nil) co_return code_outcome::invalid;

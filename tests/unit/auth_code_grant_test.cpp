@@ -35,13 +35,16 @@ struct fake_codes final : authorization_code_store {
     state[std::string(code)] = "f";
     co_return store_result<void>();
   }
-  boost::asio::awaitable<store_result<code_outcome>> consume(std::string_view code,
+  boost::asio::awaitable<store_result<code_outcome>> consume(std::string_view code, std::int64_t,
                                                              std::function<void()> while_waiting) override {
     calls.push_back(while_waiting ? "consume+sign" : "consume");
     if (while_waiting) while_waiting();
     if (down) co_return store_error_of<code_outcome>(test::store_down());
     auto it = state.find(code);
-    if (it == state.end()) co_return code_outcome::invalid;
+    if (it == state.end()) {
+      state.emplace(std::string(code), "u");  // as Redis's unconditional SET: used from then on
+      co_return code_outcome::invalid;
+    }
     if (it->second == "f") {
       it->second = "u";
       co_return code_outcome::fresh;
