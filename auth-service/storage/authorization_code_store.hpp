@@ -46,8 +46,8 @@ public:
   // runs once the command is on its way, before its answer is awaited (redis::client::command):
   // the exchange signs its access token there. By value: a coroutine must not hold a reference
   // to its caller's temporary.
-  // `expires_at` (unix s) is the code's own expiry: the used state is kept until the replay
-  // window after it.
+  // `expires_at` (unix s) is the code's own expiry (an unexpired code: expired ones go to
+  // check_expired): the used state is kept until the replay window after it.
   virtual boost::asio::awaitable<store_result<code_outcome>> consume(std::string_view code, std::int64_t expires_at,
                                                                      std::function<void()> while_waiting = {}) = 0;
   // For a code presented after its expiry, which must not become used: replayed when it was

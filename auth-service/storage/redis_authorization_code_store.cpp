@@ -56,10 +56,11 @@ boost::asio::awaitable<store_result<code_outcome>> redis_authorization_code_stor
     co_return code_outcome::invalid;
   }
   std::string hash = refresh_token_hash(code);
-  // Never an expiry already past by Redis's clock (a caller's clock behind by more than the
-  // window): the used state must outlive the answer.
-  const std::int64_t keep_until = std::max(expires_at, unix_now()) + replay_window.count();
-  std::vector<std::string> cmd{"SET", code_key(hash), "u", "EXAT", std::to_string(keep_until), "GET"};
+  // A relative expiry: Redis measures it on its own clock (and writes it to the AOF and to
+  // replicas as an absolute PXAT), so no clock skew between a replica and Redis can make the
+  // used state expire before the replay window is over.
+  const std::int64_t keep_s = std::max<std::int64_t>(1, expires_at - unix_now()) + replay_window.count();
+  std::vector<std::string> cmd{"SET", code_key(hash), "u", "EX", std::to_string(keep_s), "GET"};
   auto r = co_await redis_.command(std::move(cmd), std::move(while_waiting));
   if (!r) co_return failed("consume", r.error());
   if (r->type == redis::reply::kind::nil) co_return code_outcome::invalid;

@@ -18,15 +18,21 @@
 // loop pass before that pass's fsync, so a durable "f" made every authorize, and every command
 // in the same pass, wait for the disk. Losing "f" (a restart, a failover) fails closed: the
 // code's exchange then finds no fresh state and is refused. "u" is durable: the consume is a
-// plain SET, unconditional and with an absolute expiry, so that replaying the file recreates it
-// whether or not "f" was in the file (an AOF rewrite may have captured it; then "u", appended
-// after, wins). So a used code stays used across a restart, and a forgotten one is never fresh.
+// plain SET, unconditional, with its own expiry (Redis logs it as an absolute PXAT), so that
+// replaying the file recreates it whether or not "f" was in the file (an AOF rewrite may have
+// captured it; then "u", appended after, wins). So, on one Redis node with `appendfsync
+// always`, a used code stays used across a restart, and a forgotten one is never fresh.
+// Limits: with `everysec`, or across a failover to a replica (replication is asynchronous, and
+// a replica's full resync copies "f"), a "u" not yet on disk or on the replica can be lost like
+// any other acknowledged write, and then a code captured with its "f" could be exchanged again
+// within its 60 s. After a restart, a code whose "f" was forgotten is refused, and its retries
+// are taken for replays (logged, and revoking what was never issued: harmless).
 //
 // Every operation is one command on one key (the consume, on the hot path of the token endpoint,
 // is a plain command: Redis shares the cores with the signatures):
 //   remember        EVALSHA: set_repl(NONE); SET P<H> f EX <ttl + window> NX
-//   consume         SET P<H> u EXAT <code expiry + window> GET  → "f" fresh, "u" replayed,
-//                   nil invalid (and "u" from then on)
+//   consume         SET P<H> u EX <code's remaining life + window> GET  → "f" fresh,
+//                   "u" replayed, nil invalid (and "u" from then on)
 //   check_expired   GET P<H>                   → "u" replayed, else invalid
 //   replayed        EXISTS P<H>:replayed
 //   (a replay)      SET P<H>:replayed 1 EX <window>

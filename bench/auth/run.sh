@@ -208,4 +208,4 @@ if [[ ${PEERS:-0} == 1 ]]; then
   echo "# peer baseline in the same session: ../shared/peers/bench.sh nodeoauth"
   DUR=$DUR WARM=$WARM "$root/../shared/peers/bench.sh" nodeoauth || true
 fi
-grep -a '"level":"error"' "$work/server.log" | head -5 || true
+grep -a '"level":"\(error\|warn\)"' "$work/server.log" | head -5 || true
