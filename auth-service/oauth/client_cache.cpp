@@ -12,14 +12,20 @@ boost::asio::awaitable<store_result<std::optional<client>>> client_cache::find(s
   std::string key(id);
   auto found = cache_.lookup(key);
   if (!found) {
-    auto fresh = co_await backing_.find(key);
-    if (!fresh) co_return fresh;  // failures are not cached
-    cache_.remember(key, *fresh);
+    decltype(flights_)::lookup_fn lookup = [this, key] { return look_up_and_remember(key); };
+    auto fresh = co_await flights_.run(key, std::move(lookup));
+    if (!fresh) co_return fresh;
     found = std::move(*fresh);
   }
   // A revocation announced since the record was read wins over the record.
   if (*found && cut_offs_ != nullptr && cut_offs_->client_cut_off((*found)->id)) (*found)->revoked = true;
   co_return std::move(*found);
+}
+
+boost::asio::awaitable<store_result<std::optional<client>>> client_cache::look_up_and_remember(std::string id) {
+  auto fresh = co_await backing_.find(id);
+  if (fresh) cache_.remember(id, *fresh);  // failures are not cached
+  co_return fresh;
 }
 
 } // namespace oauth::auth

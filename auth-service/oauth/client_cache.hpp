@@ -7,8 +7,9 @@
 // revocation channel (common/revocation), and a client the live set cuts off is answered as
 // revoked at once, cached or not (watch()). Unknown ids are cached too (so random ids cannot hammer
 // the database), for the same TTL. Store failures are never cached. At most `max_entries`
-// (expiring_cache.hpp).
+// (expiring_cache.hpp). Concurrent misses for one id share one lookup (single_flight.hpp).
 #include "auth-service/oauth/expiring_cache.hpp"
+#include "auth-service/oauth/single_flight.hpp"
 #include "auth-service/storage/client_store.hpp"
 #include "common/revocation/revocation_set.hpp"
 
@@ -34,11 +35,15 @@ public:
   // Drops everything (tests, or after an admin change made by this process).
   void clear() { cache_.clear(); }
   std::size_t size() const { return cache_.size(); }
+  std::size_t lookups_in_flight() const { return flights_.in_flight(); }
 
 private:
+  boost::asio::awaitable<store_result<std::optional<client>>> look_up_and_remember(std::string id);
+
   client_store& backing_;
   const revocation::revocation_set* cut_offs_ = nullptr;
   expiring_cache<std::optional<client>> cache_;
+  single_flight<store_result<std::optional<client>>> flights_;
 };
 
 } // namespace oauth::auth

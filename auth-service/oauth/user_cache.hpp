@@ -10,6 +10,7 @@
 // off is answered as absent at once, cached or not (watch()). Unknown ids are cached too;
 // store failures never are.
 #include "auth-service/oauth/expiring_cache.hpp"
+#include "auth-service/oauth/single_flight.hpp"
 #include "auth-service/storage/user_store.hpp"
 #include "common/revocation/revocation_set.hpp"
 
@@ -44,9 +45,12 @@ public:
   std::size_t size() const { return cache_.size(); }
 
 private:
+  boost::asio::awaitable<store_result<std::optional<user>>> look_up_and_remember(std::string id);
+
   user_store& backing_;
   const revocation::revocation_set* cut_offs_ = nullptr;
   expiring_cache<std::optional<user>> cache_;
+  single_flight<store_result<std::optional<user>>> flights_;
 };
 
 } // namespace oauth::auth

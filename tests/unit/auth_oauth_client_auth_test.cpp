@@ -9,9 +9,15 @@
 #include "tests/support/run.hpp"
 #include "tests/unit/auth_oauth_fakes.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <stdexcept>
 #include <thread>
 
 using namespace oauth;
@@ -183,4 +189,92 @@ TEST_CASE("user cache: find_by_id within the TTL, no password hash kept, a subje
   auto login = test::run(io, cache.find_for_login("a@x")).value();
   REQUIRE(login.found.has_value());
   CHECK(login.found->password_hash == "$argon2id$secret-hash");
+}
+
+namespace {
+// A client store whose lookups wait at a gate the test opens: concurrent finds overlap for sure.
+struct gated_clients final : client_store {
+  boost::asio::steady_timer gate;
+  int finds = 0;
+  bool down = false;
+  explicit gated_clients(boost::asio::io_context& io) : gate(io, boost::asio::steady_timer::time_point::max()) {}
+  boost::asio::awaitable<store_result<std::optional<client>>> find(std::string_view id) override {
+    ++finds;
+    std::string key(id);
+    co_await gate.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (down) co_return test::store_down();
+    co_return std::optional<client>{test::make_client(key, "", {})};
+  }
+};
+} // namespace
+
+TEST_CASE("client cache: concurrent misses for one id share one lookup, its failure included") {
+  boost::asio::io_context io;
+  gated_clients store(io);
+  client_cache cache(store, std::chrono::milliseconds(100));
+  std::vector<store_result<std::optional<client>>> got;
+  // Literals only: find() takes a string_view, read when the coroutine first runs.
+  auto find = [&](std::string_view id) {
+    boost::asio::co_spawn(io, cache.find(id), [&](std::exception_ptr e, store_result<std::optional<client>> r) {
+      REQUIRE_FALSE(e);
+      got.push_back(std::move(r));
+    });
+  };
+  for (int i = 0; i < 10; ++i) find("c1");
+  find("c2");  // another id: its own lookup
+  io.poll();
+  CHECK(store.finds == 2);
+  CHECK(cache.lookups_in_flight() == 2);
+  store.gate.cancel();
+  io.run();
+  io.restart();
+  REQUIRE(got.size() == 11);
+  for (const auto& r : got) CHECK(r.value()->id.starts_with("c"));
+  CHECK(std::count_if(got.begin(), got.end(), [](const auto& r) { return r.value()->id == "c1"; }) == 10);
+  CHECK(cache.lookups_in_flight() == 0);
+  // The shared lookup filled the cache: no further lookup.
+  CHECK(test::run(io, cache.find("c1")).value()->id == "c1");
+  CHECK(store.finds == 2);
+
+  // A failed lookup is shared by its waiters and not cached: the next miss looks up again.
+  cache.clear();
+  got.clear();
+  store.down = true;
+  store.gate.expires_at(boost::asio::steady_timer::time_point::max());
+  io.restart();
+  for (int i = 0; i < 5; ++i) find("c1");
+  io.poll();
+  CHECK(store.finds == 3);
+  store.gate.cancel();
+  io.run();
+  io.restart();
+  REQUIRE(got.size() == 5);
+  for (const auto& r : got) CHECK_FALSE(r.has_value());
+  store.down = false;
+  store.gate.expires_at(boost::asio::steady_timer::time_point::min());  // open: no wait
+  CHECK(test::run(io, cache.find("c1")).value()->id == "c1");
+  CHECK(store.finds == 4);
+}
+
+TEST_CASE("single flight: an exception from the lookup reaches the leader and every waiter") {
+  boost::asio::io_context io;
+  boost::asio::steady_timer gate(io, boost::asio::steady_timer::time_point::max());
+  single_flight<int> flights;
+  int lookups = 0;
+  int thrown = 0;
+  single_flight<int>::lookup_fn lookup = [&]() -> boost::asio::awaitable<int> {
+    ++lookups;
+    co_await gate.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    throw std::runtime_error("lookup failed");
+  };
+  for (int i = 0; i < 3; ++i)
+    boost::asio::co_spawn(io, flights.run("k", lookup), [&](std::exception_ptr e, int) {
+      if (e) ++thrown;
+    });
+  io.poll();
+  CHECK(lookups == 1);
+  gate.cancel();
+  io.run();
+  CHECK(thrown == 3);
+  CHECK(flights.in_flight() == 0);
 }
