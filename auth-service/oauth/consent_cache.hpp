@@ -9,11 +9,18 @@
 // DELETE /oauth/authorized-clients/{id} may still skip the consent page for that long on
 // another replica, the same bound a client secret change has. What the withdrawal revokes
 // (the refresh families and their access tokens) does not wait for it.
+//
+// Concurrent misses for one (user, client) share one lookup (single_flight.hpp), but never
+// across a remember() or forget() here: those detach the running lookup, and a lookup that a
+// change overtook does not fill the cache.
 #include "auth-service/oauth/expiring_cache.hpp"
+#include "auth-service/oauth/single_flight.hpp"
 #include "auth-service/storage/consent_store.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 namespace oauth::auth {
 
@@ -34,8 +41,15 @@ public:
 
 private:
   static std::string key(std::string_view user_id, std::string_view client_id);
+  boost::asio::awaitable<store_result<std::optional<remembered_consent>>> look_up_and_remember(std::string user_id,
+                                                                                                std::string client_id);
+  // After a remember() or forget() has changed the store.
+  void changed(const std::string& k);
+
   consent_store& backing_;
   expiring_cache<std::optional<remembered_consent>> cache_;
+  single_flight<store_result<std::optional<remembered_consent>>> flights_;
+  std::atomic<std::uint64_t> changes_{0};  // remember()s and forget()s so far
 };
 
 } // namespace oauth::auth

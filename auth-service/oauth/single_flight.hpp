@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace oauth::auth {
@@ -63,6 +64,14 @@ public:
     co_return *f->value;
   }
 
+  // Detaches the lookup running for `key`, if any: it still answers those already waiting for
+  // it, but later requests start their own. For a write that the running lookup may have read
+  // before: nobody arriving after the write takes that lookup's value.
+  void forget(std::string_view key) {
+    std::lock_guard lock(mutex_);
+    if (auto it = flights_.find(key); it != flights_.end()) flights_.erase(it);
+  }
+
   // Lookups running now (tests).
   std::size_t in_flight() const {
     std::lock_guard lock(mutex_);
@@ -82,7 +91,8 @@ private:
     std::vector<std::shared_ptr<wakeup>> waiters;
     {
       std::lock_guard lock(mutex_);
-      flights_.erase(key);
+      // Only this flight's slot: after forget(), the key may hold a newer flight.
+      if (auto it = flights_.find(key); it != flights_.end() && it->second == f) flights_.erase(it);
       waiters = std::move(f->waiters);
     }
     for (auto& w : waiters) w->try_send(boost::system::error_code{});
