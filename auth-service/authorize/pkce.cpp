@@ -3,9 +3,7 @@
 #include "common/digest.hpp"
 #include "common/encoding.hpp"
 
-#include <array>
 #include <span>
-#include <stdexcept>
 
 namespace oauth::auth {
 namespace {

@@ -9,9 +9,7 @@
 #include "common/random.hpp"
 
 #include <algorithm>
-#include <array>
 #include <charconv>
-#include <stdexcept>
 
 namespace oauth::auth {
 namespace {
