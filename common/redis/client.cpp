@@ -67,7 +67,7 @@ public:
   // `single_thread`: ex is an io_context run by exactly one thread (a lane), so code already
   // running on that thread may act for the strand without posting to it.
   impl(boost::asio::any_io_executor ex, client_options opts, bool single_thread)
-      : connection(ex, std::move(opts), "client") {
+      : connection(ex, std::move(opts), "client", true) {
     if (const auto* io = ex.target<boost::asio::io_context::executor_type>(); io != nullptr && single_thread)
       own_thread_ = *io;
   }
@@ -79,18 +79,24 @@ public:
   }
 
   // On the strand, or inline from the lane's own thread (on_own_thread()).
-  void submit(const request_ptr& req, const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  // `append_server_id`: the run_id of this connection's server goes after args.
+  void submit(const request_ptr& req, const std::vector<std::string>& args, std::chrono::milliseconds timeout,
+              bool append_server_id) {
     if (stopping()) return finish(*req, failure(errc::stopped));
     redisAsyncContext* ac = context();
     if (ac == nullptr) return finish(*req, failure(errc::not_connected));
 
     std::vector<const char*> argv;
     std::vector<std::size_t> lens;
-    argv.reserve(args.size());
-    lens.reserve(args.size());
+    argv.reserve(args.size() + 1);
+    lens.reserve(args.size() + 1);
     for (const auto& a : args) {
       argv.push_back(a.data());
       lens.push_back(a.size());
+    }
+    if (append_server_id) {
+      argv.push_back(server_run_id().data());
+      lens.push_back(server_run_id().size());
     }
     auto holder = std::make_unique<request_ptr>(req);
     if (redisAsyncCommandArgv(ac, &impl::reply_cb, holder.get(), static_cast<int>(argv.size()), argv.data(),
@@ -187,13 +193,13 @@ boost::asio::awaitable<result_type> client::command(std::vector<std::string> arg
 }
 
 boost::asio::awaitable<result_type> client::command(std::vector<std::string> args, std::chrono::milliseconds timeout) {
-  co_return co_await send(std::move(args), timeout, {});
+  co_return co_await send(std::move(args), timeout, {}, false);
 }
 
 boost::asio::awaitable<result_type> client::command(std::vector<std::string> args,
                                                     std::function<void()> while_waiting) {
   auto timeout = options().command_timeout;
-  co_return co_await send(std::move(args), timeout, std::move(while_waiting));
+  co_return co_await send(std::move(args), timeout, std::move(while_waiting), false);
 }
 
 namespace {
@@ -227,7 +233,7 @@ struct overlap_gate {
 } // namespace
 
 boost::asio::awaitable<result_type> client::send(std::vector<std::string> args, std::chrono::milliseconds timeout,
-                                                 std::function<void()> while_waiting) {
+                                                 std::function<void()> while_waiting, bool append_server_id) {
   // Runs while_waiting on every path that does not hand the command over.
   auto failed_at_once = [&](errc e) {
     if (while_waiting) while_waiting();
@@ -241,7 +247,7 @@ boost::asio::awaitable<result_type> client::send(std::vector<std::string> args, 
 
   auto initiation = [](auto handler, std::shared_ptr<impl> state, std::vector<std::string> args,
                        std::chrono::milliseconds timeout, std::function<void()> while_waiting,
-                       std::shared_ptr<overlap_gate> gate) {
+                       std::shared_ptr<overlap_gate> gate, bool append_server_id) {
     // Completion goes to the caller's executor, which must not run out of work meanwhile.
     boost::asio::any_io_executor caller = boost::asio::prefer(
         boost::asio::any_io_executor(boost::asio::get_associated_executor(handler, state->strand())),
@@ -261,12 +267,11 @@ boost::asio::awaitable<result_type> client::send(std::vector<std::string> args, 
     }
     if (state->on_own_thread()) {
       // The lane's only thread: nothing of the strand can be running, so no hop through it.
-      state->submit(req, args, timeout);
+      state->submit(req, args, timeout, append_server_id);
     } else {
       auto strand = state->strand();
-      boost::asio::post(strand, [state = std::move(state), req = std::move(req), args = std::move(args), timeout] {
-        state->submit(req, args, timeout);
-      });
+      boost::asio::post(strand, [state = std::move(state), req = std::move(req), args = std::move(args), timeout,
+                                 append_server_id] { state->submit(req, args, timeout, append_server_id); });
     }
     if (!gate) return;
     try {
@@ -278,13 +283,25 @@ boost::asio::awaitable<result_type> client::send(std::vector<std::string> args, 
   };
   auto r = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(result_type)>(
       initiation, boost::asio::use_awaitable, std::move(state), std::move(args), timeout, std::move(while_waiting),
-      gate);
+      gate, append_server_id);
   if (gate && gate->thrown) std::rethrow_exception(gate->thrown);
   co_return r;
 }
 
 boost::asio::awaitable<result_type> client::eval(const script& s, std::vector<std::string> keys,
                                                  std::vector<std::string> args) {
+  co_return co_await run_script(s, std::move(keys), std::move(args), {}, false);
+}
+
+boost::asio::awaitable<result_type> client::eval_with_server_id(const script& s, std::vector<std::string> keys,
+                                                                std::vector<std::string> args,
+                                                                std::function<void()> while_waiting) {
+  co_return co_await run_script(s, std::move(keys), std::move(args), std::move(while_waiting), true);
+}
+
+boost::asio::awaitable<result_type> client::run_script(const script& s, std::vector<std::string> keys,
+                                                       std::vector<std::string> args,
+                                                       std::function<void()> while_waiting, bool append_server_id) {
   std::vector<std::string> cmd;
   cmd.reserve(3 + keys.size() + args.size());
   cmd.emplace_back("EVALSHA");
@@ -293,13 +310,14 @@ boost::asio::awaitable<result_type> client::eval(const script& s, std::vector<st
   std::move(keys.begin(), keys.end(), std::back_inserter(cmd));
   std::move(args.begin(), args.end(), std::back_inserter(cmd));
   auto retry = cmd;
-  auto r = co_await command(std::move(cmd));
+  const auto timeout = options().command_timeout;
+  auto r = co_await send(std::move(cmd), timeout, std::move(while_waiting), append_server_id);
   if (!r || r->error_code() != "NOSCRIPT") co_return r;
   // The script cache is empty (restart, SCRIPT FLUSH, failover): EVAL sends the source and
-  // caches it for the next EVALSHA.
+  // caches it for the next EVALSHA. (while_waiting has run already.)
   retry[0] = "EVAL";
   retry[1] = s.source();
-  co_return co_await command(std::move(retry));
+  co_return co_await send(std::move(retry), timeout, {}, append_server_id);
 }
 
 boost::asio::awaitable<bool> client::ping() {

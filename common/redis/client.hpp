@@ -46,7 +46,7 @@ public:
   // client's work. Idempotent; a stopped client cannot be started again.
   void stop();
 
-  // A connection (of any lane) is up and its handshake (AUTH, SELECT, PING) succeeded.
+  // A connection (of any lane) is up and its handshake (AUTH, SELECT, INFO, PING) succeeded.
   bool connected() const;
   // Connections established since start(), over all lanes: tests and diagnostics see reconnects.
   std::uint64_t connects() const;
@@ -75,6 +75,18 @@ public:
   boost::asio::awaitable<boost::system::result<reply>> eval(const script& s, std::vector<std::string> keys,
                                                             std::vector<std::string> args);
 
+  // As eval(), with `while_waiting` as for command(), and one more argument after `args` (the
+  // script's last ARGV): the run_id of the Redis server that runs the script, read by the
+  // connection's handshake (INFO server). Every start of a Redis process draws a new one, and
+  // a replica has its own, so a value tagged with it is known for another process's when a
+  // restart reloads it from the disk or a promoted replica holds a copy of it
+  // (redis_authorization_code_store). Exact because a connection never outlives the process it
+  // reached; a proxy that spreads one connection over several servers would break it.
+  boost::asio::awaitable<boost::system::result<reply>> eval_with_server_id(const script& s,
+                                                                           std::vector<std::string> keys,
+                                                                           std::vector<std::string> args,
+                                                                           std::function<void()> while_waiting = {});
+
   // Readiness check: PING answered with PONG.
   boost::asio::awaitable<bool> ping();
 
@@ -87,7 +99,12 @@ private:
   const std::shared_ptr<impl>& lane_for(const boost::asio::any_io_executor& caller) const;
   boost::asio::awaitable<boost::system::result<reply>> send(std::vector<std::string> args,
                                                             std::chrono::milliseconds timeout,
-                                                            std::function<void()> while_waiting);
+                                                            std::function<void()> while_waiting,
+                                                            bool append_server_id);
+  boost::asio::awaitable<boost::system::result<reply>> run_script(const script& s, std::vector<std::string> keys,
+                                                                  std::vector<std::string> args,
+                                                                  std::function<void()> while_waiting,
+                                                                  bool append_server_id);
 
   std::vector<std::shared_ptr<impl>> lanes_;
 };

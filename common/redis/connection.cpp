@@ -4,6 +4,7 @@
 #include "common/metrics.hpp"
 #include "common/redis/asio_adapter.hpp"
 #include "common/redis/backoff.hpp"
+#include "common/redis/server_info.hpp"
 
 #include <boost/asio/post.hpp>
 #include <hiredis/async.h>
@@ -35,17 +36,19 @@ connection* owner(const redisAsyncContext* ac) { return static_cast<connection*>
 constexpr const char* step_auth = "AUTH";
 constexpr const char* step_select = "SELECT";
 constexpr const char* step_ping = "PING";
+constexpr const char* step_info = "INFO";
 
 } // namespace
 
-connection::connection(boost::asio::any_io_executor ex, client_options opts, std::string role)
+connection::connection(boost::asio::any_io_executor ex, client_options opts, std::string role, bool identify_server)
     : opts_(std::move(opts)),
       role_(std::move(role)),
       strand_(boost::asio::make_strand(std::move(ex))),
       reconnect_timer_(strand_),
       connect_timer_(strand_),
       resolver_(strand_),
-      jitter_(std::random_device{}()) {}
+      jitter_(std::random_device{}()),
+      identify_server_(identify_server) {}
 
 connection::~connection() {
   // Normally stop() has freed the context already. We get here with a live context only
@@ -86,6 +89,7 @@ void connection::connect() {
   ++generation_;
   handshake_pending_ = 0;
   handshake_failed_ = false;
+  server_run_id_.clear();
 
   // The timeout covers name resolution, TCP connect and the handshake.
   connect_timer_.expires_after(opts_.connect_timeout);
@@ -178,6 +182,8 @@ void connection::begin_handshake() {
   };
   if (!opts_.endpoint.password.empty()) send(step_auth, {"AUTH", opts_.endpoint.password});
   if (opts_.endpoint.db != 0) send(step_select, {"SELECT", std::to_string(opts_.endpoint.db)});
+  // Before PING: INFO is answered while the data set loads, PING is not.
+  if (identify_server_) send(step_info, {"INFO", "server"});
   // PING proves the server answers (a server still loading its data set refuses it).
   send(step_ping, {"PING"});
   if (handshake_failed_) teardown_later("cannot send the handshake");
@@ -200,6 +206,21 @@ void connection::handshake_cb(redisAsyncContext* ac, void* r, void* privdata) {
       self->teardown_later("handshake failed");
     }
     return;
+  }
+  if (privdata == step_info && !self->handshake_failed_) {
+    std::optional<std::string> id;
+    if (rep->type == REDIS_REPLY_STRING)
+      id = redis::run_id_from_info(std::string_view(rep->str, rep->len));
+    if (!id) {
+      self->handshake_failed_ = true;
+      auto f = fields(self->opts_, self->role_);
+      f["step"] = step_info;
+      f["error"] = "no run_id in the INFO server reply";
+      log::error("redis handshake failed", f);
+      self->teardown_later("handshake failed");
+      return;
+    }
+    self->server_run_id_ = std::move(*id);
   }
   if (self->handshake_pending_ == 0 && !self->handshake_failed_) self->handshake_done();
 }

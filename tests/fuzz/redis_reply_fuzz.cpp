@@ -1,8 +1,10 @@
 // Redis replies (common/redis/reply): bytes from the server read by hiredis's reader, then
 // deep-copied by reply::from_hiredis, as the client does for every command.
+// And the run_id line of INFO server (common/redis/server_info), read from the raw bytes.
 // Invariants: a copied reply written back as RESP reads back equal (nothing lost or
 // reinterpreted in the copy, at any nesting); error_code() is a prefix of an error's text.
 #include "common/redis/reply.hpp"
+#include "common/redis/server_info.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
 #include <hiredis/hiredis.h>
@@ -75,6 +77,11 @@ void check(const reply& r) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto bytes = oauth::fuzz::as_text(data, size);
+  if (auto id = oauth::redis::run_id_from_info(bytes)) {
+    FUZZ_CHECK(id->size() == 40);
+    FUZZ_CHECK(id->find_first_not_of("0123456789abcdef") == std::string::npos);
+    FUZZ_CHECK(bytes.find("run_id:" + *id) != std::string_view::npos);
+  }
   if (huge_array_header(bytes)) return 0;
   auto replies = read_all(bytes);
   for (const auto& r : replies) {

@@ -1,5 +1,6 @@
 // The Redis client against the real redis-server that scripts/services.sh runs.
 #include "common/redis/client.hpp"
+#include "common/redis/server_info.hpp"
 #include "tests/integration/redis_test_support.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -9,6 +10,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include <atomic>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -543,6 +545,60 @@ TEST_CASE("redis client: many concurrent coroutines on a two-thread io_context")
     joined.wait();
     FAIL("io_context still had work 10 s after stop()");
   }
+}
+
+namespace {
+
+// The run_id INFO reports, asked with a plain command.
+std::string info_run_id(asio::io_context& io, client& c) {
+  auto r = oauth::test::run(io, run_cmd(c, strings{"INFO", "server"}));
+  REQUIRE(r.has_value());
+  auto id = oauth::redis::run_id_from_info(r->str);
+  REQUIRE(id.has_value());
+  return *id;
+}
+
+// The script's ARGV as the server saw it, and how often while_waiting ran.
+struct echoed {
+  strings argv;
+  int waited = 0;
+};
+asio::awaitable<echoed> echo_argv_with_server_id(client& c, strings args) {
+  static const oauth::redis::script echo("return ARGV");
+  echoed out;
+  std::function<void()> count = [&out] { ++out.waited; };
+  strings keys;
+  auto r = co_await c.eval_with_server_id(echo, std::move(keys), std::move(args), std::move(count));
+  REQUIRE(r.has_value());
+  REQUIRE(r->is_array());
+  for (const auto& e : r->elements) out.argv.push_back(e.str);
+  co_return out;
+}
+
+} // namespace
+
+TEST_CASE("redis client: eval_with_server_id appends the run_id of the server, a new one after a restart") {
+  asio::io_context io;
+  client c(io.get_executor(), options());
+  oauth::test::redis::start_and_wait(io, c);
+  const std::string before = info_run_id(io, c);
+  // An empty script cache first: the EVAL fallback appends it too, and while_waiting runs once.
+  oauth::test::run(io, run_cmd(c, strings{"SCRIPT", "FLUSH"}));
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto e = oauth::test::run(io, echo_argv_with_server_id(c, strings{"a", std::string("b\0c", 3)}));
+    CHECK(e.argv == strings{"a", std::string("b\0c", 3), before});
+    CHECK(e.waited == 1);
+  }
+  {
+    oauth::test::redis::server_guard restart_on_exit;
+    oauth::test::services("restart", "redis");
+  }
+  REQUIRE(eventually_on(io, [&] { return c.connects() == 2 && c.connected(); }, 10s));
+  const std::string after = info_run_id(io, c);
+  CHECK(after != before);
+  auto e = oauth::test::run(io, echo_argv_with_server_id(c, strings{}));
+  CHECK(e.argv == strings{after});
+  oauth::test::redis::stop_and_drain(io, c);
 }
 
 TEST_CASE("redis client: EVALSHA falls back to EVAL after SCRIPT FLUSH") {
