@@ -32,14 +32,19 @@ boost::asio::awaitable<bool> authorization_code_grant::revoke_issued(std::string
 
 boost::asio::awaitable<grant_result> authorization_code_grant::refuse_replay(std::string_view code,
                                                                              std::string_view client_id,
-                                                                             std::int64_t now) {
+                                                                             std::int64_t now, code_outcome outcome) {
   // What the first exchange issued is named by the code. Its access token expires about one
   // token lifetime after now: the first exchange's clock read came before this one, or, on
   // another replica or a request that started earlier, at most seconds after it, which the
   // revocation list's retention past exp covers.
   const auto ids = issued_ids_of_code(code);
-  log::warn("authorization code replayed: revoking what it issued",
-            {{"client_id", std::string(client_id)}, {"family", ids.refresh_family_id}});
+  if (outcome == code_outcome::replayed)
+    log::warn("authorization code replayed: revoking what it issued",
+              {{"client_id", std::string(client_id)}, {"family", ids.refresh_family_id}});
+  else  // after a Redis restart or failover, every code issued before it: not news on its own
+    log::info("authorization code unknown to Redis (restart, failover, eviction): refused, and revoking what it "
+              "may have issued",
+              {{"client_id", std::string(client_id)}, {"family", ids.refresh_family_id}});
   if (!co_await revoke_issued(ids.refresh_family_id, ids.access_token_jti, now + deps_.issuer.ttl().count(), now))
     co_return store_unavailable();
   co_return invalid_code();
@@ -63,9 +68,10 @@ boost::asio::awaitable<grant_result> authorization_code_grant::handle(const gran
 
   if (request.now >= record.expires_at) {
     // Never exchanged in time: nothing to revoke. Exchanged, then presented again late: a replay.
-    auto state = co_await deps_.codes.check_expired(*code);
+    auto state = co_await deps_.codes.check_expired(*code, record.expires_at);
     if (!state) co_return store_unavailable();
-    if (*state == code_outcome::replayed) co_return co_await refuse_replay(*code, c.id, request.now);
+    if (*state == code_outcome::replayed || *state == code_outcome::forgotten)
+      co_return co_await refuse_replay(*code, c.id, request.now, *state);
     co_return invalid_code();
   }
 
@@ -112,8 +118,9 @@ boost::asio::awaitable<grant_result> authorization_code_grant::handle(const gran
     };
   auto consumed = co_await deps_.codes.consume(*code, record.expires_at, std::move(sign));
   if (!consumed) co_return store_unavailable();
-  if (*consumed == code_outcome::replayed) co_return co_await refuse_replay(*code, c.id, request.now);
-  if (*consumed == code_outcome::invalid) co_return invalid_code();  // gone from Redis: unknown
+  if (*consumed == code_outcome::replayed || *consumed == code_outcome::forgotten)
+    co_return co_await refuse_replay(*code, c.id, request.now, *consumed);
+  if (*consumed == code_outcome::invalid) co_return invalid_code();
   if (refusal) co_return std::move(*refusal);
   // A fresh code whose token could not be signed: the code is used up, the answer is a 500.
   if (sign_failure) std::rethrow_exception(sign_failure);

@@ -58,10 +58,10 @@ private:
   // Revokes what one exchange issued; false when Redis did not take it.
   boost::asio::awaitable<bool> revoke_issued(std::string_view family_id, std::string_view jti, std::int64_t exp,
                                              std::int64_t now);
-  // A replayed code: revokes what its first exchange issued; invalid_grant (503 when Redis
-  // did not take the revocation).
+  // A replayed (or forgotten: maybe exchanged before) code: revokes what its first exchange
+  // issued; invalid_grant (503 when Redis did not take the revocation).
   boost::asio::awaitable<grant_result> refuse_replay(std::string_view code, std::string_view client_id,
-                                                     std::int64_t now);
+                                                     std::int64_t now, code_outcome outcome);
   dependencies deps_;
 };
 

@@ -4,16 +4,21 @@
 // travels sealed in the code itself (authorize/code_seal.hpp); the store never sees it.
 //
 // A code is remembered `fresh` when `GET /oauth/authorize` issues it. Its exchange consumes it:
-//   fresh    → used, outcome fresh: exactly one of any number of concurrent consumes;
-//   used     → outcome replayed (RFC 6749 §4.1.2: "If an authorization code is used more than
-//              once, the authorization server MUST deny the request and SHOULD revoke ... all
-//              tokens previously issued based on that authorization code"). The replay is
-//              recorded (for the replay window, never undone) BEFORE consume() answers;
-//   unknown  → invalid (never issued, forgotten, or gone after the replay window), and used
-//              from then on: a code is fresh only while its fresh state is there.
-// Durability (redis_authorization_code_store.hpp): the fresh state need not survive a restart
-// of the store (a code it forgets can no longer be exchanged: the user starts again); the used
-// state must, so that a replay after a restart is still recognised and revoked.
+//   fresh     → used, outcome fresh: exactly one of any number of concurrent consumes;
+//   used      → outcome replayed (RFC 6749 §4.1.2: "If an authorization code is used more than
+//               once, the authorization server MUST deny the request and SHOULD revoke ... all
+//               tokens previously issued based on that authorization code"). The replay is
+//               recorded (for the replay window, never undone) BEFORE consume() answers;
+//   no state  → outcome forgotten, and used from then on. The state of a code we issued (the
+//               caller opened its seal) is gone only when the store lost it (a restart, a
+//               failover, an eviction), so the code may have been exchanged before: refused
+//               and handled as a replay (recorded the same way; its tokens revoked). A code is
+//               fresh only while its fresh state is there;
+//   malformed → invalid (no code of ours), without asking the store.
+// Durability (redis_authorization_code_store.hpp): neither state need survive a restart of the
+// store (a code it forgets can no longer be exchanged: the user starts again; one presented
+// again after the restart is a forgotten one, revoked like a replay), but a fresh state must
+// never come back from one.
 // What the first exchange issued is derived from the code (issued_ids_of_code(), authorize/code_seal.hpp), so a replay
 // revokes it without reading anything back. The one race left: an exchange that creates a
 // refresh family after its consume, while a replay revoked that family before it existed. So
@@ -34,7 +39,8 @@ namespace oauth::auth {
 enum class code_outcome {
   fresh,     // first presentation: the code is now used
   replayed,  // used before: refused, and what it issued is to be revoked
-  invalid,   // unknown, malformed, or gone
+  forgotten, // its state is gone (see above): refused, and handled as a replay
+  invalid,   // malformed, or expired without having been used
 };
 
 class authorization_code_store {
@@ -50,9 +56,11 @@ public:
   // check_expired): the used state is kept until the replay window after it.
   virtual boost::asio::awaitable<store_result<code_outcome>> consume(std::string_view code, std::int64_t expires_at,
                                                                      std::function<void()> while_waiting = {}) = 0;
-  // For a code presented after its expiry, which must not become used: replayed when it was
-  // used (the replay recorded as by consume()), otherwise invalid.
-  virtual boost::asio::awaitable<store_result<code_outcome>> check_expired(std::string_view code) = 0;
+  // For a code presented after its expiry (`expires_at`, unix s), which must not become used:
+  // replayed when it was used, forgotten when its state is gone within the replay window after
+  // its expiry (both recorded as by consume()), otherwise invalid.
+  virtual boost::asio::awaitable<store_result<code_outcome>> check_expired(std::string_view code,
+                                                                           std::int64_t expires_at) = 0;
   // Whether a replay of `code` has been recorded.
   virtual boost::asio::awaitable<store_result<bool>> replayed(std::string_view code) = 0;
 };

@@ -19,12 +19,44 @@ boost::system::error_code bad_reply(std::string_view operation, const redis::rep
   return redis_support::unexpected_reply(store_name, operation, r);
 }
 
-// KEYS: the code's key. ARGV: seconds to keep it. Not propagated to the AOF or to replicas
-// (the layout in the header): this write never waits for an fsync.
+// The two scripts write nothing to the AOF or to replicas (the layout in the header): neither
+// the authorize nor the exchange waits for an fsync. The last ARGV of each is the run_id of the
+// Redis process that runs it (client::eval_with_server_id).
+
+// KEYS: the code's key. ARGV: seconds to keep it, run_id.
 const redis::script remember_script(R"lua(
 redis.set_repl(redis.REPL_NONE)
-return redis.call('SET', KEYS[1], 'f', 'EX', ARGV[1], 'NX')
+return redis.call('SET', KEYS[1], 'f:' .. ARGV[2], 'EX', ARGV[1], 'NX')
 )lua");
+
+// KEYS: the code's key. ARGV: seconds to keep it used, run_id. Answers "f" for a fresh state
+// this very process wrote, "u" for used, nil for anything else (none, or another process's);
+// the key is "u" afterwards.
+const redis::script consume_script(R"lua(
+redis.set_repl(redis.REPL_NONE)
+local was = redis.call('SET', KEYS[1], 'u', 'EX', ARGV[1], 'GET')
+if was == 'f:' .. ARGV[2] then return 'f' end
+if was == 'u' then return 'u' end
+return false
+)lua");
+
+// KEYS: the code's key. ARGV: run_id. Reads only, as the consume answers.
+const redis::script state_script(R"lua(
+local was = redis.call('GET', KEYS[1])
+if was == 'f:' .. ARGV[1] then return 'f' end
+if was == 'u' then return 'u' end
+return false
+)lua");
+
+// The answer of consume_script or state_script: "f", "u" or nil.
+enum class seen { fresh, used, none };
+store_result<seen> seen_of(std::string_view operation, const boost::system::result<redis::reply>& r) {
+  if (!r) return store_error_of<seen>(failed(operation, r.error()));
+  if (r->type == redis::reply::kind::nil) return seen::none;
+  if (r->is_string() && r->str == "f") return seen::fresh;
+  if (r->is_string() && r->str == "u") return seen::used;
+  return store_error_of<seen>(bad_reply(operation, *r));
+}
 
 // No code of ours looks otherwise (code_seal.hpp), so Redis need not be asked.
 bool could_be_code(std::string_view code) {
@@ -41,7 +73,7 @@ boost::asio::awaitable<store_result<void>> redis_authorization_code_store::remem
   const std::int64_t ttl_s = std::max<std::int64_t>(1, ttl.count()) + replay_window.count();
   std::vector<std::string> keys{code_key(refresh_token_hash(code))};
   std::vector<std::string> args{std::to_string(ttl_s)};
-  auto r = co_await redis_.eval(remember_script, std::move(keys), std::move(args));
+  auto r = co_await redis_.eval_with_server_id(remember_script, std::move(keys), std::move(args));
   if (!r) co_return failed("remember", r.error());
   // nil: the key exists. 192 random bits make that impossible but for a second call with the
   // same code, which must not make a used code fresh again.
@@ -56,40 +88,43 @@ boost::asio::awaitable<store_result<code_outcome>> redis_authorization_code_stor
     co_return code_outcome::invalid;
   }
   std::string hash = refresh_token_hash(code);
-  // A relative expiry: Redis measures it on its own clock (and writes it to the AOF and to
-  // replicas as an absolute PXAT), so no clock skew between a replica and Redis can make the
-  // used state expire before the replay window is over.
+  // A relative expiry: Redis measures it on its own clock, so no clock skew between a replica
+  // of the service and Redis can make the used state expire before the replay window is over.
   const std::int64_t keep_s = std::max<std::int64_t>(1, expires_at - unix_now()) + replay_window.count();
-  std::vector<std::string> cmd{"SET", code_key(hash), "u", "EX", std::to_string(keep_s), "GET"};
-  auto r = co_await redis_.command(std::move(cmd), std::move(while_waiting));
-  if (!r) co_return failed("consume", r.error());
-  if (r->type == redis::reply::kind::nil) co_return code_outcome::invalid;
-  if (!r->is_string()) co_return bad_reply("consume", *r);
-  if (r->str == "f") co_return code_outcome::fresh;
-  if (r->str != "u") co_return bad_reply("consume", *r);
-  co_return co_await record_replay(std::move(hash));
+  std::vector<std::string> keys{code_key(hash)};
+  std::vector<std::string> args{std::to_string(keep_s)};
+  auto r = co_await redis_.eval_with_server_id(consume_script, std::move(keys), std::move(args),
+                                               std::move(while_waiting));
+  auto state = seen_of("consume", r);
+  if (!state) co_return store_error_of<code_outcome>(state.error());
+  if (*state == seen::fresh) co_return code_outcome::fresh;
+  co_return co_await record_replay(std::move(hash), *state == seen::used ? code_outcome::replayed
+                                                                           : code_outcome::forgotten);
 }
 
 boost::asio::awaitable<store_result<code_outcome>> redis_authorization_code_store::check_expired(
-    std::string_view code) {
+    std::string_view code, std::int64_t expires_at) {
   if (!could_be_code(code)) co_return code_outcome::invalid;
   std::string hash = refresh_token_hash(code);
-  std::vector<std::string> cmd{"GET", code_key(hash)};
-  auto r = co_await redis_.command(std::move(cmd));
-  if (!r) co_return failed("check_expired", r.error());
-  if (r->type == redis::reply::kind::nil) co_return code_outcome::invalid;
-  if (!r->is_string()) co_return bad_reply("check_expired", *r);
-  if (r->str != "u") co_return code_outcome::invalid;  // expired before it was ever used
-  co_return co_await record_replay(std::move(hash));
+  std::vector<std::string> keys{code_key(hash)};
+  std::vector<std::string> no_args;
+  auto r = co_await redis_.eval_with_server_id(state_script, std::move(keys), std::move(no_args));
+  auto state = seen_of("check_expired", r);
+  if (!state) co_return store_error_of<code_outcome>(state.error());
+  if (*state == seen::fresh) co_return code_outcome::invalid;  // expired before it was ever used
+  if (*state == seen::used) co_return co_await record_replay(std::move(hash), code_outcome::replayed);
+  // No state past the replay window is the normal end of every code; within it, a loss.
+  if (unix_now() >= expires_at + replay_window.count()) co_return code_outcome::invalid;
+  co_return co_await record_replay(std::move(hash), code_outcome::forgotten);
 }
 
 boost::asio::awaitable<store_result<code_outcome>> redis_authorization_code_store::record_replay(
-    std::string code_hash) {
+    std::string code_hash, code_outcome outcome) {
   std::vector<std::string> cmd{"SET", replayed_key(code_hash), "1", "EX", std::to_string(replay_window.count())};
   auto r = co_await redis_.command(std::move(cmd));
   if (!r) co_return failed("record_replay", r.error());
   if (r->type != redis::reply::kind::status) co_return bad_reply("record_replay", *r);
-  co_return code_outcome::replayed;
+  co_return outcome;
 }
 
 boost::asio::awaitable<store_result<bool>> redis_authorization_code_store::replayed(std::string_view code) {

@@ -4,36 +4,43 @@
 // Redis keys (P = the prefix, "oauth:code:" by default; H = the hex SHA-256 of the code,
 // refresh_token_hash()). No key or value ever holds a code or anything of its grant.
 //
-//   P <H>            STRING "f" (fresh) or "u" (used). Expires replay_window after the code,
-//                    so that a code presented again after its exchange is recognised as a
-//                    replay (and its tokens revoked) for at least 10 minutes, not taken for
-//                    unknown. Whether a code can still be exchanged is decided by the expiry
-//                    sealed in it, not by this key's existence.
+//   P <H>            STRING "f:<run_id>" (fresh: <run_id> names the Redis process that wrote
+//                    it) or "u" (used). Expires replay_window after the code, so that a code
+//                    presented again after its exchange is recognised as a replay (and its
+//                    tokens revoked) for at least 10 minutes, not taken for unknown. Whether a
+//                    code can still be exchanged is decided by the expiry sealed in it, not by
+//                    this key's existence.
 //   P <H>:replayed   STRING "1": a replay was seen. TTL: replay_window. Written before the
 //                    replay is answered, and never removed or set to anything else (a later
 //                    replay writes "1" again, with a new TTL; see authorization_code_store.hpp).
 //
-// Durability. "f" is written NOT to the append-only file nor to replicas (a script that calls
-// redis.set_repl(REPL_NONE)): with `appendfsync always` Redis answers no command of an event-
-// loop pass before that pass's fsync, so a durable "f" made every authorize, and every command
-// in the same pass, wait for the disk. Losing "f" (a restart, a failover) fails closed: the
-// code's exchange then finds no fresh state and is refused. "u" is durable: the consume is a
-// plain SET, unconditional, with its own expiry (Redis logs it as an absolute PXAT), so that
-// replaying the file recreates it whether or not "f" was in the file (an AOF rewrite may have
-// captured it; then "u", appended after, wins). So, on one Redis node with `appendfsync
-// always`, a used code stays used across a restart, and a forgotten one is never fresh.
-// Limits: with `everysec`, or across a failover to a replica (replication is asynchronous, and
-// a replica's full resync copies "f"), a "u" not yet on disk or on the replica can be lost like
-// any other acknowledged write, and then a code captured with its "f" could be exchanged again
-// within its 60 s. After a restart, a code whose "f" was forgotten is refused, and its retries
-// are taken for replays (logged, and revoking what was never issued: harmless).
+// Durability. The remember and the consume are scripts that call redis.set_repl(REPL_NONE):
+// they reach neither the append-only file nor replicas. With `appendfsync always` Redis answers
+// no command of an event-loop pass before that pass's fsync, so durable writes made every
+// authorize and every exchange (and every command in the same pass) wait for the disk.
+// Single use holds without them because a fresh state counts only in the process that wrote
+// it: the consume answers fresh only for "f:" + the run_id of the Redis process running it
+// (client::eval_with_server_id), and every start of Redis draws a new run_id. So:
+//   - a restart forgets fresh and used states alike (fails closed: the code is refused, the
+//     user starts again). A fresh state that an AOF rewrite or an RDB snapshot captured comes
+//     back with the old run_id, and is refused too: it cannot be exchanged a second time
+//     after its "u" was lost;
+//   - a failover likewise: a replica has its own run_id, and any "f" its full resync copied
+//     carries its master's;
+//   - all this whatever `appendfsync` is.
+// Replay detection survives all this: a code whose state is gone (or another process's) is
+// `forgotten`, refused and revoked like a replay (authorization_code_store.hpp). Revoking what
+// an unexchanged code would have issued revokes nothing that exists.
+// A `DEBUG LOADAOF` (disabled by default) reloads data in the same process and run_id: it
+// could bring back a captured fresh state; a restart cannot.
 //
-// Every operation is one command on one key (the consume, on the hot path of the token endpoint,
-// is a plain command: Redis shares the cores with the signatures):
-//   remember        EVALSHA: set_repl(NONE); SET P<H> f EX <ttl + window> NX
-//   consume         SET P<H> u EX <code's remaining life + window> GET  → "f" fresh,
-//                   "u" replayed, nil invalid (and "u" from then on)
-//   check_expired   GET P<H>                   → "u" replayed, else invalid
+// Every operation is one command on one key:
+//   remember        EVALSHA: set_repl(NONE); SET P<H> f:<run_id> EX <ttl + window> NX
+//   consume         EVALSHA: set_repl(NONE); SET P<H> u EX <code's remaining life + window> GET
+//                   → "f" when it was f:<this run_id> (fresh), "u" (replayed), else nil
+//                   (forgotten); "u" from then on
+//   check_expired   EVALSHA: GET P<H>, answered as the consume → "u" replayed, nil forgotten
+//                   (within the window after the code's expiry; invalid past it), "f" invalid
 //   replayed        EXISTS P<H>:replayed
 //   (a replay)      SET P<H>:replayed 1 EX <window>
 // Cluster-safe: each command names one key.
@@ -61,7 +68,8 @@ public:
   // base64url, a NUL byte) → invalid without a round trip (while_waiting still runs).
   boost::asio::awaitable<store_result<code_outcome>> consume(std::string_view code, std::int64_t expires_at,
                                                              std::function<void()> while_waiting = {}) override;
-  boost::asio::awaitable<store_result<code_outcome>> check_expired(std::string_view code) override;
+  boost::asio::awaitable<store_result<code_outcome>> check_expired(std::string_view code,
+                                                                   std::int64_t expires_at) override;
   boost::asio::awaitable<store_result<bool>> replayed(std::string_view code) override;
 
   // Key names of the layout above (tests, operations).
@@ -69,7 +77,8 @@ public:
   std::string replayed_key(std::string_view code_hash) const { return code_key(code_hash) + ":replayed"; }
 
 private:
-  boost::asio::awaitable<store_result<code_outcome>> record_replay(std::string code_hash);
+  // Records a replay (or a forgotten code, handled as one) and answers `outcome`.
+  boost::asio::awaitable<store_result<code_outcome>> record_replay(std::string code_hash, code_outcome outcome);
 
   redis::client& redis_;
   std::string prefix_;

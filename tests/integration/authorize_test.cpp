@@ -137,6 +137,16 @@ struct flow_setup {
   }
 };
 
+// What a replay must have revoked: the SPA's refresh token is refused, and the access token is
+// inactive for introspection (asked by the confidential client).
+void check_revoked(std::uint16_t port, const flow_setup& f, const std::string& refresh, const std::string& access) {
+  check_error(token(port, "grant_type=refresh_token&client_id=" + f.spa.id + "&refresh_token=" + url_encode(refresh)),
+              400, "invalid_grant");
+  auto introspected = request(port, verb::post, "/oauth/introspect", "token=" + access,
+                              "application/x-www-form-urlencoded", basic(f.web.id, f.web.secret));
+  CHECK(introspected.json.at("active").as_bool() == false);
+}
+
 std::string code_form(const std::string& code, const std::string& client_id, const std::string& v = verifier,
                       const std::string& uri = app_uri) {
   std::string f = "grant_type=authorization_code&code=" + url_encode(code) + "&client_id=" + client_id;
@@ -344,11 +354,40 @@ TEST_CASE("code flow: consent page, approve, exchange with PKCE, refresh, the co
 
   // The same code again: refused, and the family it started is revoked (the rotated refresh too).
   check_error(token(p, code_form(code, f.spa.id)), 400, "invalid_grant");
-  check_error(token(p, "grant_type=refresh_token&client_id=" + f.spa.id + "&refresh_token=" + url_encode(new_refresh)),
-              400, "invalid_grant");
-  auto introspected = request(p, verb::post, "/oauth/introspect", "token=" + exchanged.str("access_token"),
-                              "application/x-www-form-urlencoded", basic(f.web.id, f.web.secret));
-  CHECK(introspected.json.at("active").as_bool() == false);
+  check_revoked(p, f, new_refresh, exchanged.str("access_token"));
+}
+
+TEST_CASE("code flow: across a Redis restart a replay still revokes, and codes not yet exchanged are refused") {
+  flow_setup f;
+  server s;
+  auto p = s.port();
+  auto session = sign_in(p, f.email);
+  auto exchanged_code = code_of(approve(p, session, authorize_target(f.spa.id)));
+  auto exchanged = token(p, code_form(exchanged_code, f.spa.id));
+  REQUIRE_MESSAGE(exchanged.status == 200, exchanged.raw.body());
+  auto refresh = exchanged.str("refresh_token");
+  REQUIRE_FALSE(refresh.empty());
+  // The consent is remembered now: the authorize redirects at once.
+  auto waiting_code = code_of(browse(p, verb::get, authorize_target(f.spa.id), session));
+  {
+    oauth::test::restart_on_exit restore{"redis"};
+    oauth::test::services("restart", "redis");
+  }
+  // Until the service has reconnected, the exchange answers 503 and changes nothing.
+  reply replay;
+  CHECK(oauth::test::eventually([&] {
+    replay = token(p, code_form(exchanged_code, f.spa.id));
+    return replay.status != 503;
+  }));
+  // The code's single-use state did not survive (it is never written to disk), yet the replay
+  // is refused and revokes what the first exchange issued, as before the restart.
+  check_error(replay, 400, "invalid_grant");
+  check_revoked(p, f, refresh, exchanged.str("access_token"));
+  // A code issued before the restart and not exchanged: refused (the user signs in again).
+  check_error(token(p, code_form(waiting_code, f.spa.id)), 400, "invalid_grant");
+  // The session and the consent outlived the restart: a new code works.
+  auto again = token(p, code_form(code_of(browse(p, verb::get, authorize_target(f.spa.id), session)), f.spa.id));
+  CHECK_MESSAGE(again.status == 200, again.raw.body());
 }
 
 TEST_CASE("code exchange: wrong verifier, no verifier, foreign client, wrong redirect URI, verifier without challenge") {
@@ -406,11 +445,7 @@ TEST_CASE("code exchange: 8 concurrent exchanges of one code → at most one tok
   CHECK(ok <= 1);
   if (ok == 1) {
     // The replays revoked what the one success issued: its refresh family and its access token.
-    check_error(token(p, "grant_type=refresh_token&client_id=" + f.spa.id + "&refresh_token=" + url_encode(refresh)),
-                400, "invalid_grant");
-    auto introspected = request(p, verb::post, "/oauth/introspect", "token=" + access,
-                                "application/x-www-form-urlencoded", basic(f.web.id, f.web.secret));
-    CHECK(introspected.json.at("active").as_bool() == false);
+    check_revoked(p, f, refresh, access);
   }
   // Either way the code is spent: one more presentation is refused.
   check_error(token(p, code_form(code, f.spa.id)), 400, "invalid_grant");

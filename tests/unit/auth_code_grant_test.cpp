@@ -43,7 +43,8 @@ struct fake_codes final : authorization_code_store {
     auto it = state.find(code);
     if (it == state.end()) {
       state.emplace(std::string(code), "u");  // as Redis's unconditional SET: used from then on
-      co_return code_outcome::invalid;
+      replays.emplace(code);
+      co_return code_outcome::forgotten;
     }
     if (it->second == "f") {
       it->second = "u";
@@ -52,10 +53,14 @@ struct fake_codes final : authorization_code_store {
     replays.emplace(code);
     co_return code_outcome::replayed;
   }
-  boost::asio::awaitable<store_result<code_outcome>> check_expired(std::string_view code) override {
+  boost::asio::awaitable<store_result<code_outcome>> check_expired(std::string_view code, std::int64_t) override {
     calls.push_back("check_expired");
     auto it = state.find(code);
-    if (it == state.end() || it->second == "f") co_return code_outcome::invalid;
+    if (it == state.end()) {
+      replays.emplace(code);
+      co_return code_outcome::forgotten;
+    }
+    if (it->second == "f") co_return code_outcome::invalid;
     replays.emplace(code);
     co_return code_outcome::replayed;
   }
@@ -158,6 +163,22 @@ TEST_CASE_FIXTURE(fixture, "code grant: a fresh code is signed during its consum
   // Used: a replay. Its revocation needs Redis, down in this fixture: 503, never a token.
   CHECK(failure(exchange(code)) == oauth_errc::temporarily_unavailable);
   CHECK(families.revoked == std::vector<std::string>{issued_ids_of_code(code).refresh_family_id});
+}
+
+TEST_CASE_FIXTURE(fixture, "code grant: a code whose state the store lost is refused and handled as a replay") {
+  // Redis restarted (or failed over) after this code was issued, and maybe after its exchange.
+  const auto code = issue();
+  codes.state.erase(code);
+  // What it may have issued is revoked (Redis down in this fixture: 503, never a token).
+  CHECK(failure(exchange(code)) == oauth_errc::temporarily_unavailable);
+  CHECK(families.revoked == std::vector<std::string>{issued_ids_of_code(code).refresh_family_id});
+  CHECK(codes.state[code] == "u");
+  // Past its expiry too, within the replay window.
+  const auto late = issue("spa", now + 60);
+  codes.state.erase(late);
+  CHECK(failure(exchange(late, "spa", now + 120)) == oauth_errc::temporarily_unavailable);
+  CHECK(families.revoked.size() == 2);
+  CHECK(codes.calls.back() == "check_expired");
 }
 
 TEST_CASE_FIXTURE(fixture, "code grant: at its expiry a code is refused and not consumed, a used one is a replay") {
