@@ -20,17 +20,17 @@ boost::system::error_code bad_reply(std::string_view operation, const redis::rep
 }
 
 // The two scripts write nothing to the AOF or to replicas (the layout in the header): neither
-// the authorize nor the exchange waits for an fsync. The last ARGV of each is the run_id of the
-// Redis process that runs it (client::eval_with_server_id).
+// the authorize nor the exchange waits for an fsync for them. The last ARGV of each is the id
+// of the Redis server that runs it (client::eval_with_server_id).
 
-// KEYS: the code's key. ARGV: seconds to keep it, run_id.
+// KEYS: the code's key. ARGV: seconds to keep it, server id.
 const redis::script remember_script(R"lua(
 redis.set_repl(redis.REPL_NONE)
 return redis.call('SET', KEYS[1], 'f:' .. ARGV[2], 'EX', ARGV[1], 'NX')
 )lua");
 
-// KEYS: the code's key. ARGV: seconds to keep it used, run_id. Answers "f" for a fresh state
-// this very process wrote, "u" for used, nil for anything else (none, or another process's);
+// KEYS: the code's key. ARGV: seconds to keep it used, server id. Answers "f" for a fresh
+// state this very server wrote, "u" for used, nil for anything else (none, or another server's);
 // the key is "u" afterwards.
 const redis::script consume_script(R"lua(
 redis.set_repl(redis.REPL_NONE)
@@ -40,7 +40,7 @@ if was == 'u' then return 'u' end
 return false
 )lua");
 
-// KEYS: the code's key. ARGV: run_id. Reads only, as the consume answers.
+// KEYS: the code's key. ARGV: server id. Reads only, answers as the consume.
 const redis::script state_script(R"lua(
 local was = redis.call('GET', KEYS[1])
 if was == 'f:' .. ARGV[1] then return 'f' end

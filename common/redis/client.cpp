@@ -79,7 +79,7 @@ public:
   }
 
   // On the strand, or inline from the lane's own thread (on_own_thread()).
-  // `append_server_id`: the run_id of this connection's server goes after args.
+  // `append_server_id`: this connection's server_id() goes after args.
   void submit(const request_ptr& req, const std::vector<std::string>& args, std::chrono::milliseconds timeout,
               bool append_server_id) {
     if (stopping()) return finish(*req, failure(errc::stopped));
@@ -95,8 +95,8 @@ public:
       lens.push_back(a.size());
     }
     if (append_server_id) {
-      argv.push_back(server_run_id().data());
-      lens.push_back(server_run_id().size());
+      argv.push_back(server_id().data());
+      lens.push_back(server_id().size());
     }
     auto holder = std::make_unique<request_ptr>(req);
     if (redisAsyncCommandArgv(ac, &impl::reply_cb, holder.get(), static_cast<int>(argv.size()), argv.data(),

@@ -76,12 +76,15 @@ public:
                                                             std::vector<std::string> args);
 
   // As eval(), with `while_waiting` as for command(), and one more argument after `args` (the
-  // script's last ARGV): the run_id of the Redis server that runs the script, read by the
-  // connection's handshake (INFO server). Every start of a Redis process draws a new one, and
-  // a replica has its own, so a value tagged with it is known for another process's when a
-  // restart reloads it from the disk or a promoted replica holds a copy of it
-  // (redis_authorization_code_store). Exact because a connection never outlives the process it
-  // reached; a proxy that spreads one connection over several servers would break it.
+  // script's last ARGV): "<run_id>-<master_replid>" of the Redis server that runs the script,
+  // read by the connection's handshake (INFO). Every start of a Redis process draws a new
+  // run_id, every promotion of a replica a new replication id, so a value tagged with it is
+  // known for another server's (or another term's) when a restart reloads it from the disk, a
+  // promoted replica holds a copy of it, or a server gets it back after a failover and a
+  // failback (redis_authorization_code_store). Exact because a connection never outlives the
+  // process it reached, and Sentinel closes clients' connections when it changes a server's
+  // role. Not with a proxy that spreads one connection over several servers, nor across a
+  // role change made by hand (REPLICAOF) while connections stay open.
   boost::asio::awaitable<boost::system::result<reply>> eval_with_server_id(const script& s,
                                                                            std::vector<std::string> keys,
                                                                            std::vector<std::string> args,

@@ -36,7 +36,8 @@ connection* owner(const redisAsyncContext* ac) { return static_cast<connection*>
 constexpr const char* step_auth = "AUTH";
 constexpr const char* step_select = "SELECT";
 constexpr const char* step_ping = "PING";
-constexpr const char* step_info = "INFO";
+constexpr const char* step_info_server = "INFO server";
+constexpr const char* step_info_replication = "INFO replication";
 
 } // namespace
 
@@ -89,7 +90,9 @@ void connection::connect() {
   ++generation_;
   handshake_pending_ = 0;
   handshake_failed_ = false;
-  server_run_id_.clear();
+  server_id_.clear();
+  handshake_run_id_.clear();
+  handshake_replid_.clear();
 
   // The timeout covers name resolution, TCP connect and the handshake.
   connect_timer_.expires_after(opts_.connect_timeout);
@@ -183,7 +186,10 @@ void connection::begin_handshake() {
   if (!opts_.endpoint.password.empty()) send(step_auth, {"AUTH", opts_.endpoint.password});
   if (opts_.endpoint.db != 0) send(step_select, {"SELECT", std::to_string(opts_.endpoint.db)});
   // Before PING: INFO is answered while the data set loads, PING is not.
-  if (identify_server_) send(step_info, {"INFO", "server"});
+  if (identify_server_) {
+    send(step_info_server, {"INFO", "server"});
+    send(step_info_replication, {"INFO", "replication"});
+  }
   // PING proves the server answers (a server still loading its data set refuses it).
   send(step_ping, {"PING"});
   if (handshake_failed_) teardown_later("cannot send the handshake");
@@ -207,21 +213,24 @@ void connection::handshake_cb(redisAsyncContext* ac, void* r, void* privdata) {
     }
     return;
   }
-  if (privdata == step_info && !self->handshake_failed_) {
+  if ((privdata == step_info_server || privdata == step_info_replication) && !self->handshake_failed_) {
+    const bool server = privdata == step_info_server;
     std::optional<std::string> id;
     if (rep->type == REDIS_REPLY_STRING)
-      id = redis::run_id_from_info(std::string_view(rep->str, rep->len));
+      id = redis::hex_id_from_info(std::string_view(rep->str, rep->len), server ? "run_id" : "master_replid");
     if (!id) {
       self->handshake_failed_ = true;
       auto f = fields(self->opts_, self->role_);
-      f["step"] = step_info;
-      f["error"] = "no run_id in the INFO server reply";
+      f["step"] = static_cast<const char*>(privdata);
+      f["error"] = server ? "no run_id in the reply" : "no master_replid in the reply";
       log::error("redis handshake failed", f);
       self->teardown_later("handshake failed");
       return;
     }
-    self->server_run_id_ = std::move(*id);
+    (server ? self->handshake_run_id_ : self->handshake_replid_) = std::move(*id);
   }
+  if (self->handshake_pending_ == 0 && !self->handshake_failed_ && self->identify_server_)
+    self->server_id_ = self->handshake_run_id_ + "-" + self->handshake_replid_;
   if (self->handshake_pending_ == 0 && !self->handshake_failed_) self->handshake_done();
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // Internal: the life cycle of one hiredis connection, shared by client and subscriber.
-// Resolve → connect → handshake (AUTH, SELECT, INFO server, PING) → ready → ... → lost →
-// backoff → connect ... until stop(). Everything below runs on strand(); only start(), stop() and ready() may be
+// Resolve → connect → handshake (AUTH, SELECT, INFO server and replication, PING) → ready →
+// ... → lost → backoff → connect ... until stop(). Everything below runs on strand(); only start(), stop() and ready() may be
 // called from other threads.
 #include "common/redis/client_options.hpp"
 
@@ -24,7 +24,7 @@ namespace oauth::redis::detail {
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-  // `identify_server`: the handshake also reads the server's run_id (server_run_id()).
+  // `identify_server`: the handshake also reads who the server is (server_id()).
   connection(boost::asio::any_io_executor ex, client_options opts, std::string role, bool identify_server = false);
   virtual ~connection();
   connection(const connection&) = delete;
@@ -43,10 +43,12 @@ protected:
   redisAsyncContext* context() const { return ready_.load(std::memory_order_relaxed) ? ac_ : nullptr; }
   bool stopping() const { return stopping_; }
   std::uint64_t generation() const { return generation_; }
-  // Strand only, while context() is not null, with identify_server: the run_id of the server
-  // process this connection talks to (random at every start of Redis; a TCP connection never
-  // outlives the process it reached).
-  const std::string& server_run_id() const { return server_run_id_; }
+  // Strand only, while context() is not null, with identify_server: "<run_id>-<master_replid>"
+  // of the server this connection talks to. The run_id is drawn at every start of a Redis
+  // process, the replication id at every promotion of a replica to master: together they
+  // name one process in one term as master. (A TCP connection never outlives its process;
+  // Sentinel closes clients' connections when it changes a server's role.)
+  const std::string& server_id() const { return server_id_; }
   // Frees the context (pending callbacks run with a null reply) and schedules a reconnect.
   // Never call it from inside a hiredis callback: use teardown_later().
   void teardown(std::string_view reason);
@@ -85,7 +87,8 @@ private:
   int handshake_pending_ = 0;
   bool handshake_failed_ = false;
   bool identify_server_ = false;
-  std::string server_run_id_;
+  std::string server_id_;
+  std::string handshake_run_id_, handshake_replid_;
   bool started_ = false;
   bool stopping_ = false;
   bool ever_connected_ = false;

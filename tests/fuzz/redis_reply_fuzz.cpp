@@ -77,7 +77,7 @@ void check(const reply& r) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto bytes = oauth::fuzz::as_text(data, size);
-  if (auto id = oauth::redis::run_id_from_info(bytes)) {
+  if (auto id = oauth::redis::hex_id_from_info(bytes, "run_id")) {
     FUZZ_CHECK(id->size() == 40);
     FUZZ_CHECK(id->find_first_not_of("0123456789abcdef") == std::string::npos);
     FUZZ_CHECK(bytes.find("run_id:" + *id) != std::string_view::npos);

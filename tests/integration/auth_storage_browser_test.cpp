@@ -9,7 +9,6 @@
 #include "auth-service/storage/refresh_token_crypto.hpp"
 #include "common/encoding.hpp"
 #include "common/random.hpp"
-#include "common/redis/server_info.hpp"
 #include "common/time.hpp"
 #include "tests/integration/redis_test_support.hpp"
 
@@ -134,12 +133,8 @@ struct fixture {
     }
   }
   std::string replayed_key(const std::string& code) { return codes.replayed_key(refresh_token_hash(code)); }
-  // The run_id of the Redis process now running.
-  std::string server_run_id() {
-    auto id = oauth::redis::run_id_from_info(cmd({"INFO", "server"}).str);
-    REQUIRE(id.has_value());
-    return *id;
-  }
+  // The id of the Redis server now running (client::eval_with_server_id).
+  std::string server_id() { return rt::server_id(io, redis); }
   std::int64_t aof_size() {
     const std::string info = cmd({"INFO", "persistence"}).str;
     const auto at = info.find("aof_current_size:");
@@ -324,7 +319,7 @@ TEST_CASE_FIXTURE(fixture, "code: remembered fresh under its hash, consumed once
   auto t = cmd({"TTL", key}).integer;
   CHECK(t <= 660);
   CHECK(t > 600);
-  CHECK(cmd({"GET", key}).str == "f:" + server_run_id());
+  CHECK(cmd({"GET", key}).str == "f:" + server_id());
   CHECK_FALSE(replayed(code));
 
   // The used state is kept until the replay window after the code's own expiry.
@@ -390,7 +385,7 @@ TEST_CASE_FIXTURE(fixture, "code: 16 concurrent exchanges of one code: exactly o
 TEST_CASE_FIXTURE(fixture, "code: past its expiry a fresh code stays unused, a used one is a replay") {
   const std::string never_used = issue();
   CHECK(check_expired(never_used) == code_outcome::invalid);
-  CHECK(cmd({"GET", code_key(never_used)}).str == "f:" + server_run_id());  // not marked used
+  CHECK(cmd({"GET", code_key(never_used)}).str == "f:" + server_id());  // not marked used
   CHECK_FALSE(replayed(never_used));
 
   const std::string used = issue();
@@ -450,7 +445,7 @@ TEST_CASE_FIXTURE(fixture, "code: NUL bytes and garbage are invalid and touch no
     CHECK_MESSAGE((outcome == code_outcome::invalid || outcome == code_outcome::forgotten), near.size());
   }
   CHECK(consume("' or 1=1 --") == code_outcome::invalid);
-  CHECK(cmd({"GET", code_key(code)}).str == "f:" + server_run_id());  // none of them touched it
+  CHECK(cmd({"GET", code_key(code)}).str == "f:" + server_id());  // none of them touched it
   CHECK(consume(code) == code_outcome::fresh);
 }
 
@@ -553,6 +548,40 @@ TEST_CASE_FIXTURE(fixture, "code: no code state reaches the append-only file") {
   cmd({"CONFIG", "SET", "auto-aof-rewrite-percentage", setting.elements[1].str});
 }
 
+TEST_CASE_FIXTURE(fixture, "code: a server that was a replica and is master again holds no fresh code") {
+  // A failover and a failback within a code's life: the server is the same process again, and
+  // may hold fresh states a replica's full resync copied back to it, whose use it never saw.
+  // Its new term as master has a new replication id. Here the role change is made by hand,
+  // then connections are closed as Sentinel does when it changes a server's role.
+  const std::string code = issue();
+  const std::string used_before = issue();
+  REQUIRE(consume(used_before) == code_outcome::fresh);
+  const std::string old_id = server_id();
+  oauth::redis::client sentinel{io.get_executor(), rt::options()};
+  rt::start_and_wait(io, sentinel);
+  {
+    struct promote_on_exit {
+      asio::io_context& io;
+      oauth::redis::client& c;
+      ~promote_on_exit() { run(io, c.command({"REPLICAOF", "NO", "ONE"})); }
+    } restore{io, sentinel};
+    // A master that nobody listens on: the server stays a replica with its data.
+    const auto demoted = run(io, sentinel.command({"REPLICAOF", "127.0.0.1", "1"}));
+    REQUIRE((ok(demoted) && demoted->is_ok()));
+  }
+  const auto killed = run(io, sentinel.command({"CLIENT", "KILL", "TYPE", "normal"}));
+  REQUIRE(ok(killed));
+  REQUIRE(oauth::test::eventually_on(io, [&] { return redis.connects() >= 2 && redis.connected(); }, 15s));
+  const std::string new_id = server_id();
+  CHECK(new_id.substr(0, 40) == old_id.substr(0, 40));  // the same process
+  CHECK(new_id != old_id);                              // in another term
+  CHECK(cmd({"GET", code_key(code)}).str == "f:" + old_id);
+  CHECK(consume(code) == code_outcome::forgotten);
+  CHECK(consume(used_before) == code_outcome::replayed);
+  CHECK(consume(issue()) == code_outcome::fresh);
+  sentinel.stop();
+}
+
 TEST_CASE_FIXTURE(fixture, "code: after a restart no code is fresh, not even one whose fresh state was on disk") {
   rt::server_guard guard;
   // No AOF rewrite may start on its own in between: the test decides what the file holds. The
@@ -571,17 +600,17 @@ TEST_CASE_FIXTURE(fixture, "code: after a restart no code is fresh, not even one
   const std::string fresh = issue(600s);
   const std::string used = issue(600s);
   REQUIRE(consume(used, now + 600) == code_outcome::fresh);
-  const std::string old_run_id = server_run_id();
+  const std::string old_id = server_id();
 
   oauth::test::services("stop", "redis");
   REQUIRE(oauth::test::eventually_on(io, [&] { return !redis.connected(); }, 15s));
   oauth::test::services("start", "redis");
   REQUIRE(oauth::test::eventually_on(io, [&] { return redis.connected(); }, 15s));
-  REQUIRE(server_run_id() != old_run_id);
+  REQUIRE(server_id() != old_id);
 
-  // The captured fresh states are back, with the old process's run_id: refused, and handled
+  // The captured fresh states are back, with the old process's id: refused, and handled
   // as replays (the first may have been exchanged; it was).
-  CHECK(cmd({"GET", code_key(captured_used)}).str == "f:" + old_run_id);
+  CHECK(cmd({"GET", code_key(captured_used)}).str == "f:" + old_id);
   CHECK(consume(captured_used, now + 600) == code_outcome::forgotten);
   CHECK(consume(captured_unused, now + 600) == code_outcome::forgotten);
   // The ones only in memory are gone: refused, and handled as replays too (the replay of a

@@ -3,6 +3,7 @@
 // polling with a deadline, and a guard that brings a stopped server back.
 #include "common/config.hpp"
 #include "common/redis/client.hpp"
+#include "common/redis/server_info.hpp"
 #include "tests/support/run.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -62,6 +63,18 @@ void stop_and_drain(boost::asio::io_context& io, T& c) {
   io.restart();
   io.run_for(5s);
   CHECK_MESSAGE(io.stopped(), "work left on the io_context after stop()");
+}
+
+// The server id client::eval_with_server_id appends, as plain commands read it.
+inline std::string server_id(boost::asio::io_context& io, oauth::redis::client& c) {
+  std::string id;
+  for (const auto& [section, field] : {std::pair{"server", "run_id"}, std::pair{"replication", "master_replid"}}) {
+    auto r = oauth::test::run(io, must(c, {"INFO", section}));
+    auto value = oauth::redis::hex_id_from_info(r.str, field);
+    REQUIRE_MESSAGE(value.has_value(), "no " << field << " in INFO " << section);
+    id += (id.empty() ? "" : "-") + *value;
+  }
+  return id;
 }
 
 // Brings Redis back even when a test that stopped it fails half-way.
