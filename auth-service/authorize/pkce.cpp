@@ -3,7 +3,6 @@
 #include "common/digest.hpp"
 #include "common/encoding.hpp"
 
-#include <span>
 
 namespace oauth::auth {
 namespace {
@@ -37,7 +36,7 @@ bool is_valid_code_challenge(std::string_view challenge) {
 
 std::string s256_challenge(std::string_view verifier) {
   const auto digest = sha256(verifier);
-  return base64url_encode(std::span<const unsigned char>(digest.data(), digest.size()));
+  return base64url_encode(digest);
 }
 
 bool verify_s256(std::string_view verifier, std::string_view challenge) {

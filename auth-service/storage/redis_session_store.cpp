@@ -89,7 +89,7 @@ std::int64_t session_slide_slack_ms(std::int64_t idle_ms) {
 
 std::string session_csrf_token(std::string_view session_id) {
   const auto mac = hmac_sha256(session_id, csrf_label);
-  return base64url_encode(std::span<const unsigned char>(mac.data(), mac.size()));
+  return base64url_encode(mac);
 }
 
 redis_session_store::redis_session_store(redis::client& redis, std::string prefix)

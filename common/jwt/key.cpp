@@ -71,7 +71,7 @@ bool public_check(EVP_PKEY* p) {
 
 std::string sha256_b64(std::string_view data) {
   const auto md = sha256(data);
-  return base64url_encode(std::span<const unsigned char>(md.data(), md.size()));
+  return base64url_encode(md);
 }
 
 // RFC 7638 §3.2: required members only, lexicographic order, no whitespace. Every value is a
