@@ -201,40 +201,32 @@ void connection::handshake_cb(redisAsyncContext* ac, void* r, void* privdata) {
   if (self == nullptr || r == nullptr || self->ac_ != ac) return;
   const auto* rep = static_cast<const redisReply*>(r);
   --self->handshake_pending_;
-  if (rep->type == REDIS_REPLY_ERROR) {
-    if (!self->handshake_failed_) {
-      self->handshake_failed_ = true;
-      auto f = fields(self->opts_, self->role_);
-      f["step"] = static_cast<const char*>(privdata);
-      // The server's message names the problem (WRONGPASS, NOAUTH...) and never echoes the password.
-      f["error"] = std::string(rep->str, rep->len);
-      log::error("redis handshake failed", f);
-      self->teardown_later("handshake failed");
-    }
-    return;
-  }
-  if ((privdata == step_info_server || privdata == step_info_replication) && !self->handshake_failed_) {
-    const bool server = privdata == step_info_server;
+  const auto* step = static_cast<const char*>(privdata);
+  if (self->handshake_failed_) return;  // reported once
+  // The server's message names the problem (WRONGPASS, NOAUTH...) and never echoes the password.
+  if (rep->type == REDIS_REPLY_ERROR) return self->fail_handshake(step, std::string(rep->str, rep->len));
+  if (step == step_info_server || step == step_info_replication) {
+    const bool server = step == step_info_server;
     std::optional<std::string> id;
     if (rep->type == REDIS_REPLY_STRING)
       id = redis::hex_id_from_info(std::string_view(rep->str, rep->len), server ? "run_id" : "master_replid");
-    if (!id) {
-      self->handshake_failed_ = true;
-      auto f = fields(self->opts_, self->role_);
-      f["step"] = static_cast<const char*>(privdata);
-      f["error"] = server ? "no run_id in the reply" : "no master_replid in the reply";
-      log::error("redis handshake failed", f);
-      self->teardown_later("handshake failed");
-      return;
-    }
+    if (!id) return self->fail_handshake(step, server ? "no run_id in the reply" : "no master_replid in the reply");
     (server ? self->handshake_run_id_ : self->handshake_replid_) = std::move(*id);
   }
-  if (self->handshake_pending_ == 0 && !self->handshake_failed_ && self->identify_server_)
-    self->server_id_ = self->handshake_run_id_ + "-" + self->handshake_replid_;
-  if (self->handshake_pending_ == 0 && !self->handshake_failed_) self->handshake_done();
+  if (self->handshake_pending_ == 0) self->handshake_done();
+}
+
+void connection::fail_handshake(const char* step, std::string error) {
+  handshake_failed_ = true;
+  auto f = fields(opts_, role_);
+  f["step"] = step;
+  f["error"] = std::move(error);
+  log::error("redis handshake failed", f);
+  teardown_later("handshake failed");
 }
 
 void connection::handshake_done() {
+  if (identify_server_) server_id_ = handshake_run_id_ + "-" + handshake_replid_;
   connect_timer_.cancel();
   attempt_ = 0;
   failures_logged_ = 0;

@@ -66,6 +66,7 @@ private:
   void lost(std::string_view reason);
   void begin_handshake();
   void handshake_done();
+  void fail_handshake(const char* step, std::string error);
 
   static void on_connect_cb(const redisAsyncContext* ac, int status);
   static void on_disconnect_cb(const redisAsyncContext* ac, int status);
