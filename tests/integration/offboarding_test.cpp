@@ -5,6 +5,7 @@
 // real PostgreSQL and Redis of scripts/services.sh.
 #include "auth-service/authctl/args.hpp"
 #include "auth-service/authctl/commands.hpp"
+#include "common/random.hpp"
 #include "tests/integration/redis_test_support.hpp"
 #include "tests/integration/revocation_support.hpp"
 
@@ -57,10 +58,12 @@ reply refresh(std::uint16_t port, const admin::made_client& c, const std::string
   return token(port, "grant_type=refresh_token&refresh_token=" + url_encode(rt), basic(c.id, c.secret));
 }
 
-// Milliseconds from `since` until the token endpoint of `port` answers invalid_client to c.
+// Milliseconds from `since` until the token endpoint of `port` answers invalid_client to c
+// (asked with `form`, which must change nothing while c is still accepted).
 std::chrono::milliseconds time_until_invalid_client(std::uint16_t port, const admin::made_client& c,
-                                                    std::chrono::steady_clock::time_point since) {
-  while (token(port, "grant_type=client_credentials&scope=read-posts", basic(c.id, c.secret)).error() != "invalid_client") {
+                                                    std::chrono::steady_clock::time_point since,
+                                                    const std::string& form = "grant_type=client_credentials&scope=read-posts") {
+  while (token(port, form, basic(c.id, c.secret)).error() != "invalid_client") {
     if (std::chrono::steady_clock::now() - since > 6s) return 6001ms;
     std::this_thread::sleep_for(10ms);
   }
@@ -239,6 +242,10 @@ TEST_CASE("client revoke: invalid_client at every auth replica within 1 s, its t
   auto rw = run_authctl(s2, {"client", "revoke", web.id});
   REQUIRE_MESSAGE(rw.exit == 0, rw.err);
   CHECK(time_until_refused(rs.port(), user_tokens.access, since) < 1000ms);
+  // s1 hears of the revocation on its own channel, maybe after the resource service: wait for
+  // it with a refresh token that does not exist (invalid_grant until then, nothing changed).
+  const std::string unknown_refresh = "grant_type=refresh_token&refresh_token=" + oauth::random_token();
+  CHECK(time_until_invalid_client(s1.port(), web, since, unknown_refresh) < 1000ms);
   auto r = refresh(s1.port(), web, user_tokens.refresh);
   CHECK(r.status == 401);
   CHECK(r.error() == "invalid_client");
