@@ -24,10 +24,15 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <optional>
 #include <tuple>
 #include <variant>
+
+#include <linux/filter.h>
+#include <sys/socket.h>
 
 namespace oauth::http {
 
@@ -508,10 +513,41 @@ void server::start_session(tcp::socket socket) {
   });
 }
 
-void server::accept_backlog_and_close() {
-  // Connections the kernel completed but this process had not yet accepted would be reset by
-  // closing the listener: their clients connected before the signal, so take them and answer
-  // their first request (Connection: close). Runs on the acceptor's strand.
+namespace {
+
+// A drain's listener: bare SYNs are dropped from then on, so no client starts a handshake
+// that the listener's close would cut; handshakes already past their SYN complete (their ACK
+// passes) and are taken from the queue. A client whose SYN was dropped retries after its
+// retransmission timeout (1 s), meets the closed port and goes elsewhere: a gateway retries a
+// refused connection on another server, but cannot retry a POST sent on a reset one.
+bool drop_new_handshakes(tcp::acceptor& listener) {
+  // Classic BPF on a TCP socket sees each segment from its TCP header; byte 13 holds the flags.
+  constexpr std::uint32_t syn = 0x02, ack = 0x10;
+  std::array<sock_filter, 5> code{{
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),
+      BPF_STMT(BPF_ALU | BPF_AND | BPF_K, syn | ack),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, syn, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0),           // a bare SYN: dropped
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),  // anything else: kept whole
+  }};
+  sock_fprog program{static_cast<unsigned short>(code.size()), code.data()};
+  if (::setsockopt(listener.native_handle(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) == 0)
+    return true;
+  log::warn("drain: cannot stop new handshakes; connections may be reset as the listener closes",
+            {{"error", std::strerror(errno)}});
+  return false;
+}
+
+// How long the drain's listener stays open for handshakes that were past their SYN when new
+// ones stopped: one round trip of any client near enough to be a gateway, many times over.
+constexpr std::chrono::milliseconds handshake_grace{50};
+
+} // namespace
+
+void server::take_backlog() {
+  // Connections the kernel completed but this process had not yet accepted: their clients
+  // connected before the listener closes, so take them and answer their first request
+  // (Connection: close). On the acceptor's strand.
   error_code ec;
   acceptor_->non_blocking(true, ec);
   for (std::size_t taken = 0; !ec && taken < options_.limits.max_connections; ++taken) {
@@ -519,6 +555,16 @@ void server::accept_backlog_and_close() {
     acceptor_->accept(socket, ec);
     if (!ec) start_session(std::move(socket));
   }
+}
+
+asio::awaitable<void> server::close_listener() {
+  if (drop_new_handshakes(*acceptor_)) {
+    take_backlog();
+    asio::steady_timer grace(acceptor_->get_executor(), handshake_grace);
+    co_await grace.async_wait(use_tuple);
+  }
+  take_backlog();
+  error_code ec;
   acceptor_->close(ec);
 }
 
@@ -700,8 +746,8 @@ void server::shutdown(std::chrono::milliseconds drain, std::function<void()> don
   };
   idle_closer_ = std::make_unique<asio::steady_timer>(acceptor_ ? acceptor_->get_executor() : io_.get_executor());
   if (acceptor_) {
-    asio::post(acceptor_->get_executor(), [this, after_the_listener] {
-      accept_backlog_and_close();
+    asio::co_spawn(acceptor_->get_executor(), close_listener(), [after_the_listener](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
       after_the_listener();
     });
   } else {

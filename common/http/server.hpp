@@ -78,7 +78,9 @@ private:
   asio::awaitable<void> accept_loop();
   // Both on the acceptor's strand.
   asio::any_io_executor next_session_executor();
-  void accept_backlog_and_close();
+  void take_backlog();
+  // The drain's end of accepting: no connection the kernel established is reset by the close.
+  asio::awaitable<void> close_listener();
   void start_session(asio::ip::tcp::socket socket);
   asio::awaitable<void> run_session(asio::ip::tcp::socket socket);
   asio::awaitable<response> dispatch(session& s, incoming& in);
