@@ -57,7 +57,12 @@ std::optional<redis_endpoint> parse_redis_url(std::string_view text) {
   if (auto at = text.rfind('@'); at != std::string_view::npos) {
     auto userinfo = text.substr(0, at);
     auto colon = userinfo.find(':');
-    out.password = std::string(colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1));
+    if (colon == std::string_view::npos) {
+      out.password = std::string(userinfo);
+    } else {
+      out.username = std::string(userinfo.substr(0, colon));
+      out.password = std::string(userinfo.substr(colon + 1));
+    }
     text.remove_prefix(at + 1);
   }
   std::string_view hostport = text;

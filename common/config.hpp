@@ -26,12 +26,14 @@ struct redis_endpoint {
   std::string host = "127.0.0.1";
   std::uint16_t port = 6379;
   int db = 0;
+  std::string username;  // empty: AUTH <password> (the default user); else AUTH <username> <password> (an ACL user)
   std::string password;  // empty: no AUTH
 };
 
 // Parses "host:port" / "[::1]:port"; nullopt when malformed.
 std::optional<listen_address> parse_listen_address(std::string_view text);
-// Parses redis://[[user]:password@]host[:port][/db]; nullopt when malformed.
+// Parses redis://[[user]:password@]host[:port][/db]; nullopt when malformed. Userinfo without
+// a colon is a password.
 std::optional<redis_endpoint> parse_redis_url(std::string_view text);
 
 // Reads variables through a lookup function so that tests need not touch the process environment.

@@ -56,6 +56,7 @@ redis::client_options redis_options(const service_config& svc) {
   redis::client_options ro;
   ro.endpoint = svc.redis;
   ro.command_timeout = svc.redis_command_timeout;
+  ro.identify_server = true;  // the authorization code store's single use
   return ro;
 }
 

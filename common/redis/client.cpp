@@ -67,7 +67,7 @@ public:
   // `single_thread`: ex is an io_context run by exactly one thread (a lane), so code already
   // running on that thread may act for the strand without posting to it.
   impl(boost::asio::any_io_executor ex, client_options opts, bool single_thread)
-      : connection(ex, std::move(opts), "client", true) {
+      : connection(ex, opts, "client", opts.identify_server) {
     if (const auto* io = ex.target<boost::asio::io_context::executor_type>(); io != nullptr && single_thread)
       own_thread_ = *io;
   }
@@ -296,6 +296,7 @@ boost::asio::awaitable<result_type> client::eval(const script& s, std::vector<st
 boost::asio::awaitable<result_type> client::eval_with_server_id(const script& s, std::vector<std::string> keys,
                                                                 std::vector<std::string> args,
                                                                 std::function<void()> while_waiting) {
+  if (!options().identify_server) throw std::logic_error("eval_with_server_id needs client_options::identify_server");
   co_return co_await run_script(s, std::move(keys), std::move(args), std::move(while_waiting), true);
 }
 

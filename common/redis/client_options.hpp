@@ -19,6 +19,10 @@ struct client_options {
   // This many command timeouts in a row, with no reply in between, mean the server is
   // unresponsive: the connection is torn down and re-established.
   unsigned timeouts_before_reconnect = 3;
+  // The handshake also reads who the server is (INFO server and replication), which
+  // client::eval_with_server_id needs: the Redis user then needs the INFO command. Client
+  // connections only; a subscriber never asks.
+  bool identify_server = false;
 };
 
 } // namespace oauth::redis

@@ -183,7 +183,9 @@ void connection::begin_handshake() {
       handshake_failed_ = true;
     }
   };
-  if (!opts_.endpoint.password.empty()) send(step_auth, {"AUTH", opts_.endpoint.password});
+  const auto& e = opts_.endpoint;
+  if (!e.password.empty() && e.username.empty()) send(step_auth, {"AUTH", e.password});
+  if (!e.password.empty() && !e.username.empty()) send(step_auth, {"AUTH", e.username, e.password});
   if (opts_.endpoint.db != 0) send(step_select, {"SELECT", std::to_string(opts_.endpoint.db)});
   // Before PING: INFO is answered while the data set loads, PING is not.
   if (identify_server_) {

@@ -66,7 +66,7 @@ std::vector<std::string> malformed_tokens() {
 
 struct fixture {
   asio::io_context io;
-  oauth::redis::client redis{io.get_executor(), rt::options()};
+  oauth::redis::client redis{io.get_executor(), rt::identifying_options()};
   std::string prefix = unique_prefix();
   redis_session_store sessions{redis, prefix + "session:"};
   redis_authorization_code_store codes{redis, prefix + "code:"};
@@ -165,7 +165,7 @@ struct fixture {
 // answering through it without an error did not ask Redis.
 struct unreachable {
   asio::io_context io;
-  oauth::redis::client redis{io.get_executor(), rt::options()};
+  oauth::redis::client redis{io.get_executor(), rt::identifying_options()};
   redis_session_store sessions{redis, "test:unreachable:session:"};
   redis_authorization_code_store codes{redis, "test:unreachable:code:"};
   ~unreachable() {

@@ -1,5 +1,6 @@
 // The Redis client against the real redis-server that scripts/services.sh runs.
 #include "common/redis/client.hpp"
+#include "common/random.hpp"
 #include "tests/integration/redis_test_support.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -569,7 +570,7 @@ asio::awaitable<echoed> echo_argv_with_server_id(client& c, strings args) {
 
 TEST_CASE("redis client: eval_with_server_id appends the server's run_id and replication id, new after a restart") {
   asio::io_context io;
-  client c(io.get_executor(), options());
+  client c(io.get_executor(), oauth::test::redis::identifying_options());
   oauth::test::redis::start_and_wait(io, c);
   const std::string before = oauth::test::redis::server_id(io, c);
   CHECK(before.size() == 81);
@@ -689,6 +690,51 @@ TEST_CASE("redis client: a wrong password is never reported as connected") {
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error() == errc::not_connected);
   oauth::test::redis::stop_and_drain(io, c);
+}
+
+TEST_CASE("redis client: an ACL user signs in by name, and needs INFO only when the client identifies the server") {
+  asio::io_context io;
+  client admin(io.get_executor(), options());
+  oauth::test::redis::start_and_wait(io, admin);
+  const std::string name = key("acl-user");
+  const std::string password = oauth::random_token();
+  // Everything but INFO, as a deployment's restricted user might be.
+  auto made = oauth::test::run(io, must(admin, {"ACL", "SETUSER", name, "reset", "on", ">" + password, "~*", "&*",
+                                                "+@all", "-info"}));
+  REQUIRE(made.is_ok());
+  struct delete_on_exit {
+    asio::io_context& io;
+    client& admin;
+    std::string name;
+    ~delete_on_exit() { oauth::test::run(io, admin.command({"ACL", "DELUSER", name})); }
+  } cleanup{io, admin, name};
+
+  auto as_user = options();
+  as_user.endpoint.username = name;
+  as_user.endpoint.password = password;
+  {
+    asio::io_context own;
+    client c(own.get_executor(), as_user);
+    oauth::test::redis::start_and_wait(own, c);
+    CHECK(oauth::test::run(own, must(c, {"ACL", "WHOAMI"})).str == name);
+    oauth::test::redis::stop_and_drain(own, c);
+  }
+  // Never connected: each attempt's handshake is refused, as with a wrong password.
+  auto never_connects = [](const oauth::redis::client_options& o) {
+    asio::io_context own;
+    client c(own.get_executor(), o);
+    c.start();
+    CHECK_FALSE(eventually_on(own, [&] { return c.connected(); }, 400ms));
+    CHECK(c.connects() == 0);
+    oauth::test::redis::stop_and_drain(own, c);
+  };
+  auto identifying = as_user;  // the handshake's INFO is refused
+  identifying.identify_server = true;
+  never_connects(identifying);
+  auto nameless = as_user;  // the password alone is the default user's, which has another (none here)
+  nameless.endpoint.username.clear();
+  never_connects(nameless);
+  oauth::test::redis::stop_and_drain(io, admin);
 }
 
 TEST_CASE("redis client: stop() fails commands in flight and lets the io_context finish") {

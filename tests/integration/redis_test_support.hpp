@@ -35,6 +35,13 @@ inline oauth::redis::client_options options() {
   return o;
 }
 
+// As options(), for a client that eval_with_server_id (the authorization code store) needs.
+inline oauth::redis::client_options identifying_options() {
+  auto o = options();
+  o.identify_server = true;
+  return o;
+}
+
 // Keys and channels private to this process: other suites share the server.
 inline std::string key(std::string_view name) {
   return "test:redis:" + std::to_string(::getpid()) + ":" + std::string(name);

@@ -86,7 +86,16 @@ TEST_CASE("redis URLs") {
   REQUIRE(c);
   CHECK(c->host == "::1");
   CHECK(c->port == 7000);
+  CHECK(c->username == "user");
   CHECK(c->password == "pw");
+  auto d = parse_redis_url("redis://:p:w@cache/2");  // the default user (docker-compose.yml's form)
+  REQUIRE(d);
+  CHECK(d->username.empty());
+  CHECK(d->password == "p:w");
+  auto e = parse_redis_url("redis://secret@cache");  // no colon: a password
+  REQUIRE(e);
+  CHECK(e->username.empty());
+  CHECK(e->password == "secret");
   CHECK_FALSE(parse_redis_url("redis://"));
   CHECK_FALSE(parse_redis_url("redis://h:0"));
 }
