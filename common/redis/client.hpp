@@ -46,7 +46,8 @@ public:
   // client's work. Idempotent; a stopped client cannot be started again.
   void stop();
 
-  // A connection (of any lane) is up and its handshake (AUTH, SELECT, INFO, PING) succeeded.
+  // A connection (of any lane) is up and its handshake (AUTH, SELECT, INFO if it identifies the
+  // server, PING) succeeded.
   bool connected() const;
   // Connections established since start(), over all lanes: tests and diagnostics see reconnects.
   std::uint64_t connects() const;
@@ -77,7 +78,8 @@ public:
 
   // As eval(), with `while_waiting` as for command(), and one more argument after `args` (the
   // script's last ARGV): "<run_id>-<master_replid>" of the Redis server that runs the script,
-  // read by the connection's handshake (INFO). Every start of a Redis process draws a new
+  // read by the connection's handshake (INFO; client_options::identify_server must be set, or
+  // this throws std::logic_error). Every start of a Redis process draws a new
   // run_id, every promotion of a replica a new replication id, so a value tagged with it is
   // known for another server's (or another term's) when a restart reloads it from the disk, a
   // promoted replica holds a copy of it, or a server gets it back after a failover and a
