@@ -39,11 +39,13 @@ STANDIN_NGINX_IMAGE=localhost/oauth-standin-nginx:1.22
 
 podman_log() { echo "[podman] $*" >&2; }
 
-# Debian packages: podman (with netavark + aardvark-dns for per-network DNS), runc for the
-# wrapper, Debian's docker-compose 1.29, mmdebstrap for the base image; no recommends
-# (docker-compose recommends docker.io, which is not wanted here).
+# Debian packages: podman (with netavark + aardvark-dns for per-network DNS), iptables
+# (netavark runs it, and no package depends on it: without it every RUN of a build fails with
+# "netavark: No such file or directory"), runc for the wrapper, Debian's docker-compose 1.29,
+# mmdebstrap for the base image; no recommends (docker-compose recommends docker.io, which is
+# not wanted here).
 podman_install_packages() {
-  local pkgs=(podman runc netavark aardvark-dns uidmap docker-compose mmdebstrap curl python3 jq)
+  local pkgs=(podman runc netavark aardvark-dns iptables uidmap docker-compose mmdebstrap curl python3 jq)
   local missing=() p status
   for p in "${pkgs[@]}"; do
     status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
