@@ -67,7 +67,7 @@ public:
   // `single_thread`: ex is an io_context run by exactly one thread (a lane), so code already
   // running on that thread may act for the strand without posting to it.
   impl(boost::asio::any_io_executor ex, client_options opts, bool single_thread)
-      : connection(ex, opts, "client", opts.identify_server) {
+      : connection(ex, std::move(opts), "client") {
     if (const auto* io = ex.target<boost::asio::io_context::executor_type>(); io != nullptr && single_thread)
       own_thread_ = *io;
   }

@@ -41,15 +41,14 @@ constexpr const char* step_info_replication = "INFO replication";
 
 } // namespace
 
-connection::connection(boost::asio::any_io_executor ex, client_options opts, std::string role, bool identify_server)
+connection::connection(boost::asio::any_io_executor ex, client_options opts, std::string role)
     : opts_(std::move(opts)),
       role_(std::move(role)),
       strand_(boost::asio::make_strand(std::move(ex))),
       reconnect_timer_(strand_),
       connect_timer_(strand_),
       resolver_(strand_),
-      jitter_(std::random_device{}()),
-      identify_server_(identify_server) {}
+      jitter_(std::random_device{}()) {}
 
 connection::~connection() {
   // Normally stop() has freed the context already. We get here with a live context only
@@ -184,11 +183,13 @@ void connection::begin_handshake() {
     }
   };
   const auto& e = opts_.endpoint;
-  if (!e.password.empty() && e.username.empty()) send(step_auth, {"AUTH", e.password});
-  if (!e.password.empty() && !e.username.empty()) send(step_auth, {"AUTH", e.username, e.password});
-  if (opts_.endpoint.db != 0) send(step_select, {"SELECT", std::to_string(opts_.endpoint.db)});
+  if (!e.password.empty()) {
+    if (e.username.empty()) send(step_auth, {"AUTH", e.password});
+    else send(step_auth, {"AUTH", e.username, e.password});
+  }
+  if (e.db != 0) send(step_select, {"SELECT", std::to_string(e.db)});
   // Before PING: INFO is answered while the data set loads, PING is not.
-  if (identify_server_) {
+  if (opts_.identify_server) {
     send(step_info_server, {"INFO", "server"});
     send(step_info_replication, {"INFO", "replication"});
   }
@@ -228,7 +229,7 @@ void connection::fail_handshake(const char* step, std::string error) {
 }
 
 void connection::handshake_done() {
-  if (identify_server_) server_id_ = handshake_run_id_ + "-" + handshake_replid_;
+  if (opts_.identify_server) server_id_ = handshake_run_id_ + "-" + handshake_replid_;
   connect_timer_.cancel();
   attempt_ = 0;
   failures_logged_ = 0;

@@ -24,8 +24,8 @@ namespace oauth::redis::detail {
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-  // `identify_server`: the handshake also reads who the server is (server_id()).
-  connection(boost::asio::any_io_executor ex, client_options opts, std::string role, bool identify_server = false);
+  // With opts.identify_server, the handshake also reads who the server is (server_id()).
+  connection(boost::asio::any_io_executor ex, client_options opts, std::string role);
   virtual ~connection();
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
@@ -87,7 +87,6 @@ private:
   unsigned failures_logged_ = 0;
   int handshake_pending_ = 0;
   bool handshake_failed_ = false;
-  bool identify_server_ = false;
   std::string server_id_;
   std::string handshake_run_id_, handshake_replid_;
   bool started_ = false;

@@ -18,13 +18,19 @@ std::string_view text(const redisReply* r) {
   return {r->str, r->len};
 }
 
+// A subscriber never runs scripts, so its handshake asks no INFO, whatever options it shares.
+client_options without_identity(client_options opts) {
+  opts.identify_server = false;
+  return opts;
+}
+
 } // namespace
 
 class subscriber::impl final : public detail::connection {
 public:
   impl(boost::asio::any_io_executor ex, client_options opts, std::vector<std::string> channels,
        message_handler on_message, subscribed_handler on_subscribed)
-      : connection(std::move(ex), std::move(opts), "subscriber"),
+      : connection(std::move(ex), without_identity(std::move(opts)), "subscriber"),
         channels_(std::move(channels)),
         on_message_(std::move(on_message)),
         on_subscribed_(std::move(on_subscribed)),
