@@ -72,6 +72,8 @@ public:
       own_thread_ = *io;
   }
 
+  boost::asio::io_context::executor_type own_executor() const { return *own_thread_; }
+
   // True when the caller runs on the lane's own (only) thread.
   // (Never from inside the lane's own strand handler, where hiredis may be mid-callback.)
   bool on_own_thread() const {
@@ -80,8 +82,10 @@ public:
 
   // On the strand, or inline from the lane's own thread (on_own_thread()).
   // `append_server_id`: this connection's server_id() goes after args.
+  // `write_now` false: the command stays in hiredis' output buffer until flush() (or the
+  // adapter's write wait) sends it, with every command buffered after it.
   void submit(const request_ptr& req, const std::vector<std::string>& args, std::chrono::milliseconds timeout,
-              bool append_server_id) {
+              bool append_server_id, bool write_now = true) {
     if (stopping()) return finish(*req, failure(errc::stopped));
     redisAsyncContext* ac = context();
     if (ac == nullptr) return finish(*req, failure(errc::not_connected));
@@ -117,7 +121,13 @@ public:
     // tokens the wait completes only after every handler queued before it (300 µs each).
     // A failed write tears the context down through hiredis' own callbacks, as it would
     // from the adapter; `ac` is not touched after this.
-    redisAsyncHandleWrite(ac);
+    if (write_now) redisAsyncHandleWrite(ac);
+  }
+
+  // Sends whatever submit(..., false) left buffered. Same thread rules as submit().
+  void flush() {
+    redisAsyncContext* ac = context();
+    if (ac != nullptr && sdslen(ac->c.obuf) > 0) redisAsyncHandleWrite(ac);
   }
 
 private:
@@ -228,6 +238,16 @@ struct overlap_gate {
     if (on_caller_executor) resume();
     else boost::asio::post(g->caller, std::move(resume));
   }
+
+  // The while_waiting side: runs it (keeping what it throws for the caller), then arrives.
+  static void run(const std::shared_ptr<overlap_gate>& g, const std::function<void()>& while_waiting) {
+    try {
+      while_waiting();
+    } catch (...) {
+      g->thrown = std::current_exception();
+    }
+    arrive(g, false);
+  }
 };
 
 } // namespace
@@ -265,6 +285,16 @@ boost::asio::awaitable<result_type> client::send(std::vector<std::string> args, 
     } else {
       req = std::make_shared<request>(std::move(handler), std::move(caller), state->strand());
     }
+    if (state->on_own_thread() && gate) {
+      // Coalesce (see command(args, while_waiting)): the first of the continuations the
+      // handlers of this turn of the event loop post writes every command they submitted.
+      state->submit(req, args, timeout, append_server_id, false);
+      boost::asio::post(state->own_executor(), [state, while_waiting = std::move(while_waiting), gate] {
+        state->flush();
+        overlap_gate::run(gate, while_waiting);
+      });
+      return;
+    }
     if (state->on_own_thread()) {
       // The lane's only thread: nothing of the strand can be running, so no hop through it.
       state->submit(req, args, timeout, append_server_id);
@@ -273,13 +303,7 @@ boost::asio::awaitable<result_type> client::send(std::vector<std::string> args, 
       boost::asio::post(strand, [state = std::move(state), req = std::move(req), args = std::move(args), timeout,
                                  append_server_id] { state->submit(req, args, timeout, append_server_id); });
     }
-    if (!gate) return;
-    try {
-      while_waiting();
-    } catch (...) {
-      gate->thrown = std::current_exception();
-    }
-    overlap_gate::arrive(gate, false);
+    if (gate) overlap_gate::run(gate, while_waiting);
   };
   auto r = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(result_type)>(
       initiation, boost::asio::use_awaitable, std::move(state), std::move(args), timeout, std::move(while_waiting),

@@ -60,11 +60,13 @@ public:
   boost::asio::awaitable<boost::system::result<reply>> command(std::vector<std::string> args,
                                                                std::chrono::milliseconds timeout);
 
-  // As command(), and `while_waiting` runs once on the caller's thread as soon as the command
-  // is handed to the connection (written at once when the caller is on its lane's thread),
-  // before the reply is awaited: CPU work that does not depend on the reply (an RSA signature,
-  // 300 µs) overlaps the round trip instead of following it, which with `appendfsync always`
-  // includes an fsync. It runs exactly once whatever the outcome (also when the command fails
+  // As command(), and `while_waiting` runs once on the caller's thread after the command is
+  // handed to the connection, before the reply is awaited: CPU work that does not depend on
+  // the reply (an RSA signature, 300 µs) overlaps the round trip instead of following it.
+  // On its lane's thread, the command is written, together with those every other handler of
+  // the same turn of the event loop submits this way, just before the first of their
+  // while_waitings runs (a posted continuation): Redis then wakes once for the consumes of all
+  // exchanges one epoll pass brought, not once each (about 35 µs of its CPU per wake-up). It runs exactly once whatever the outcome (also when the command fails
   // at once), on the caller's thread, and the caller resumes only after both it has returned
   // and the reply has come (so it may write to the caller's frame, on any executor). An
   // exception it throws is rethrown to the caller once the command has completed.

@@ -441,6 +441,77 @@ TEST_CASE("redis client: while_waiting runs once on the caller's thread, with th
   observer_thread.join();
 }
 
+TEST_CASE("redis client: the commands one turn of a lane's thread submits with while_waiting go out together, before the first while_waiting runs") {
+  // Each exchange signs (300 µs) while its consume is on its way; one write for the consumes of
+  // all requests a turn of the event loop handles, rather than one each, saves Redis a wake-up
+  // per command. Observable: the first while_waiting blocks its thread, so any command not yet
+  // sent when it starts could not reach Redis until it returns.
+  threaded_contexts ctx(1);
+  client c(std::vector<asio::any_io_executor>{ctx.executor(0)}, options());  // a lane, not a bare executor
+  c.start();
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (!c.connected() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  REQUIRE(c.connected());
+  asio::io_context observer_io(1);
+  auto observer_guard = asio::make_work_guard(observer_io);
+  std::thread observer_thread([&] { observer_io.run(); });
+  client observer(observer_io.get_executor(), options());
+  observer.start();
+  until = std::chrono::steady_clock::now() + 5s;
+  while (!observer.connected() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
+  REQUIRE(observer.connected());
+
+  constexpr int n = 5;
+  strings keys;
+  for (int i = 0; i < n; ++i) keys.push_back(key("turn-" + std::to_string(i)));
+  strings del{"DEL"};
+  del.insert(del.end(), keys.begin(), keys.end());
+  REQUIRE(asio::co_spawn(observer_io, run_cmd(observer, del), asio::use_future).get().has_value());
+
+  std::vector<int> order;  // which while_waiting ran, in order (lane thread only)
+  long long seen_by_first = -1;
+  std::vector<std::future<result_type>> done;
+  std::promise<void> spawned;
+  asio::post(ctx.executor(0), [&] {
+    // One handler spawns every caller: they all run before any continuation posted by the first.
+    for (int i = 0; i < n; ++i)
+      done.push_back(asio::co_spawn(
+          ctx.executor(0),
+          [&, i]() -> asio::awaitable<result_type> {
+            strings set{"SET", keys[static_cast<std::size_t>(i)], "sent"};
+            co_return co_await c.command(std::move(set), [&, i] {
+              order.push_back(i);
+              if (order.size() != 1) return;
+              strings exists{"EXISTS"};
+              exists.insert(exists.end(), keys.begin(), keys.end());
+              // Below the command timeout (2 s), so that a failure shows as this count alone.
+              const auto deadline = std::chrono::steady_clock::now() + 1s;
+              while (seen_by_first < n && std::chrono::steady_clock::now() < deadline) {
+                auto r = asio::co_spawn(observer_io, run_cmd(observer, exists), asio::use_future).get();
+                seen_by_first = r.has_value() ? r->integer : -1;
+                if (seen_by_first < n) std::this_thread::sleep_for(5ms);
+              }
+            });
+          },
+          asio::use_future));
+    spawned.set_value();
+  });
+  spawned.get_future().wait();
+  for (auto& f : done) {
+    REQUIRE(f.wait_for(10s) == std::future_status::ready);
+    auto r = f.get();
+    REQUIRE(r.has_value());
+    CHECK(r->is_ok());
+  }
+  CHECK(seen_by_first == n);
+  CHECK(order == std::vector<int>{0, 1, 2, 3, 4});  // each ran once, in submission order
+  c.stop();
+  observer.stop();
+  observer_guard.reset();
+  observer_io.stop();
+  observer_thread.join();
+}
+
 TEST_CASE("redis client: on a multi-threaded executor the caller resumes only after while_waiting returned") {
   asio::io_context io(2);
   auto guard = asio::make_work_guard(io);
