@@ -1,4 +1,5 @@
 #include "common/config.hpp"
+#include "common/encoding.hpp"
 
 #include <arpa/inet.h>
 
@@ -55,14 +56,21 @@ std::optional<redis_endpoint> parse_redis_url(std::string_view text) {
   text.remove_prefix(scheme.size());
   redis_endpoint out;
   if (auto at = text.rfind('@'); at != std::string_view::npos) {
+    // Split first, then percent-decode each part (RFC 3986 §3.2.1, as redis-cli and the
+    // client libraries do): a password may then hold any byte, ':' and '@' included.
     auto userinfo = text.substr(0, at);
     auto colon = userinfo.find(':');
+    std::optional<std::string> user, password;
     if (colon == std::string_view::npos) {
-      out.password = std::string(userinfo);
+      user = std::string();
+      password = percent_decode(userinfo);
     } else {
-      out.username = std::string(userinfo.substr(0, colon));
-      out.password = std::string(userinfo.substr(colon + 1));
+      user = percent_decode(userinfo.substr(0, colon));
+      password = percent_decode(userinfo.substr(colon + 1));
     }
+    if (!user || !password) return std::nullopt;  // a '%' not followed by two hex digits
+    out.username = std::move(*user);
+    out.password = std::move(*password);
     text.remove_prefix(at + 1);
   }
   std::string_view hostport = text;
@@ -160,7 +168,7 @@ redis_endpoint env_reader::redis(std::string_view name, std::string_view fallbac
   auto text = string(name, fallback);
   auto parsed = parse_redis_url(text);
   // The URL may carry a password: never echo it back.
-  if (!parsed) throw config_error(std::string(name) + ": expected redis://[:password@]host[:port][/db]");
+  if (!parsed) throw config_error(std::string(name) + ": expected redis://[[user]:password@]host[:port][/db], user and password percent-encoded");
   return *parsed;
 }
 

@@ -33,7 +33,8 @@ struct redis_endpoint {
 // Parses "host:port" / "[::1]:port"; nullopt when malformed.
 std::optional<listen_address> parse_listen_address(std::string_view text);
 // Parses redis://[[user]:password@]host[:port][/db]; nullopt when malformed. Userinfo without
-// a colon is a password.
+// a colon is a password. User and password are percent-decoded (%40 is '@'; a '%' not
+// followed by two hex digits is malformed).
 std::optional<redis_endpoint> parse_redis_url(std::string_view text);
 
 // Reads variables through a lookup function so that tests need not touch the process environment.

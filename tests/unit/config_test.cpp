@@ -71,6 +71,10 @@ TEST_CASE("a malformed REDIS_URL is refused without echoing its password") {
   CHECK(message.find("hunter2") == std::string::npos);
   CHECK(error_of({{"REDIS_URL", "http://host"}}).starts_with("REDIS_URL:"));
   CHECK(error_of({{"REDIS_URL", "redis://host/16"}}).starts_with("REDIS_URL:"));
+  message = error_of({{"REDIS_URL", "redis://:hunter%2@host"}});  // a malformed escape
+  CHECK(message.starts_with("REDIS_URL:"));
+  CHECK(message.find("hunter") == std::string::npos);
+  CHECK(message.find("percent-encoded") != std::string::npos);
 }
 
 TEST_CASE("redis URLs") {
@@ -98,6 +102,22 @@ TEST_CASE("redis URLs") {
   CHECK(e->password == "secret");
   CHECK_FALSE(parse_redis_url("redis://"));
   CHECK_FALSE(parse_redis_url("redis://h:0"));
+
+  // User and password are percent-decoded after the split: any byte can be written.
+  auto f = parse_redis_url("redis://app%3Aone:p%40ss%3Aw%2Fo%25rd%00x@cache/3");
+  REQUIRE(f);
+  CHECK(f->username == "app:one");
+  CHECK(f->password == std::string("p@ss:w/o%rd\0x", 13));
+  CHECK(f->host == "cache");
+  CHECK(f->db == 3);
+  auto g = parse_redis_url("redis://%3Apass@cache");  // no colon of its own: still a password
+  REQUIRE(g);
+  CHECK(g->username.empty());
+  CHECK(g->password == ":pass");
+  // A '%' that starts no escape is refused, not guessed at.
+  CHECK_FALSE(parse_redis_url("redis://:100%@cache"));
+  CHECK_FALSE(parse_redis_url("redis://:%zz@cache"));
+  CHECK_FALSE(parse_redis_url("redis://u%4:p@cache"));
 }
 
 TEST_CASE("lists split on commas and spaces") {
