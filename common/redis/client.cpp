@@ -227,7 +227,7 @@ struct overlap_gate {
   // Called once by each side; the second resumes the caller. From the reply's side, which
   // already runs on the caller's executor (finish() posted it there), directly: a second post
   // would queue the resumption behind every signature waiting on that thread. From
-  // while_waiting's side, inside the initiation, always posted.
+  // while_waiting's side (inside the initiation, or the lane's posted continuation), always posted.
   static void arrive(const std::shared_ptr<overlap_gate>& g, bool on_caller_executor) {
     if (g->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
     auto resume = [g] {

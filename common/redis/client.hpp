@@ -33,7 +33,8 @@ public:
   client(boost::asio::any_io_executor ex, client_options opts);
   // One connection per executor (at least one); the first is the default lane. Each executor
   // must be an io_context run by exactly one thread (http::io_contexts): a command from that
-  // thread is then handed to hiredis and written at once, without a hop through the strand.
+  // thread is then handed to hiredis without a hop through the strand, and written at once
+  // (with a while_waiting: at the end of the event loop's turn, see below).
   client(std::vector<boost::asio::any_io_executor> lanes, client_options opts);
   // Stops the client; commands still in flight complete with errc::stopped.
   ~client();
@@ -65,11 +66,13 @@ public:
   // the reply (an RSA signature, 300 µs) overlaps the round trip instead of following it.
   // On its lane's thread, the command is written, together with those every other handler of
   // the same turn of the event loop submits this way, just before the first of their
-  // while_waitings runs (a posted continuation): Redis then wakes once for the consumes of all
-  // exchanges one epoll pass brought, not once each (about 35 µs of its CPU per wake-up). It runs exactly once whatever the outcome (also when the command fails
-  // at once), on the caller's thread, and the caller resumes only after both it has returned
-  // and the reply has come (so it may write to the caller's frame, on any executor). An
-  // exception it throws is rethrown to the caller once the command has completed.
+  // while_waitings runs (each in a continuation posted to the lane's io_context, not through
+  // the caller's own executor: a caller there must not rely on a strand of it): Redis then
+  // wakes once for the consumes of all exchanges one epoll pass brought, not once each (about
+  // 35 µs of its CPU per wake-up). It runs exactly once whatever the outcome (also when the
+  // command fails at once), on the caller's thread, and the caller resumes only after both it
+  // has returned and the reply has come (so it may write to the caller's frame, on any
+  // executor). An exception it throws is rethrown to the caller once the command has completed.
   boost::asio::awaitable<boost::system::result<reply>> command(std::vector<std::string> args,
                                                                std::function<void()> while_waiting);
 

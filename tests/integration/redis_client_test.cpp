@@ -441,7 +441,7 @@ TEST_CASE("redis client: while_waiting runs once on the caller's thread, with th
   observer_thread.join();
 }
 
-TEST_CASE("redis client: the commands one turn of a lane's thread submits with while_waiting go out together, before the first while_waiting runs") {
+TEST_CASE("redis client: the commands with while_waiting of one turn of a lane's thread are all sent before the first while_waiting") {
   // Each exchange signs (300 µs) while its consume is on its way; one write for the consumes of
   // all requests a turn of the event loop handles, rather than one each, saves Redis a wake-up
   // per command. Observable: the first while_waiting blocks its thread, so any command not yet
